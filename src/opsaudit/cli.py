@@ -1,0 +1,93 @@
+"""``opsaudit``: the command line of ``interface.md``.
+
+Exit status: 0 done; 2 bad usage or configuration (one line on stderr, no traceback);
+3 done, but a source failed; 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from opsaudit.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
+from opsaudit.secrets import Redactor, install_redaction
+from opsaudit.timeparse import parse_instant
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOURCE_FAILED = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # one clear line, exit 2, as interface.md wants (argparse prints the usage too)
+        self.exit(EXIT_USAGE, f"opsaudit: {message}\n")
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="opsaudit", description="Audit incident response against the runbook.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sync = commands.add_parser("sync", help="pull PagerDuty, Slack and GitHub into the store")
+    sync.add_argument("--config", type=Path, default=DEFAULT_CONFIG_FILE)
+    sync.add_argument("--since", type=_instant, help="start of the window (default: lookback)")
+    sync.add_argument("--full", action="store_true", help="ignore the watermarks, fetch all")
+
+    demo = commands.add_parser("demo", help="the whole pipeline on the built-in sandbox")
+    demo.add_argument("--incidents", type=int, default=200, help="size of the generated org")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--workdir", type=Path, default=Path(".opsaudit/demo"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_redaction()
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "sync":
+            return _sync(args)
+        if args.command == "demo":
+            from opsaudit.demo import run_demo
+
+            return run_demo(incidents=args.incidents, seed=args.seed, workdir=args.workdir)
+    except ConfigError as exc:
+        print(f"opsaudit: {Redactor.scrub(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("opsaudit: interrupted; what was stored is kept", file=sys.stderr)
+        return EXIT_ERROR
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from opsaudit.secrets import resolve_tokens
+    from opsaudit.sync import run_sync, sync_window
+
+    config = load_config(args.config)
+    tokens = resolve_tokens(config)
+    now = datetime.now(UTC)
+    window = sync_window(config=config, now=now, since=args.since)
+    report = run_sync(
+        config=config, tokens=tokens, window=window, now=now, full=args.full, progress=_progress
+    )
+    for line in report.summary_lines():
+        print(line)
+    return EXIT_SOURCE_FAILED if report.failed else EXIT_OK
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,203 @@
+"""The configuration file (``opsaudit.yaml``), validated into typed settings.
+
+Loaded at the entry point, never at import time. Every error is a :class:`ConfigError`
+whose one-line message names the file, the key and, where known, the line.
+Tokens never come from this file: see :mod:`opsaudit.secrets`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from opsaudit.policy import Policy, build_policy
+
+DEFAULT_CONFIG_FILE = Path("opsaudit.yaml")
+DEFAULT_DATABASE_URL = "sqlite:///.opsaudit/opsaudit.db"
+
+
+class ConfigError(Exception):
+    """Bad usage or configuration: one clear line, exit status 2."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Source(_Strict):
+    api_url: str
+    ca_file: Path | None = None
+
+    @field_validator("api_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (TLS verification is never off)")
+        return value
+
+
+class PagerDutySource(_Source):
+    api_url: str = "https://api.pagerduty.com"
+    web_url: str = "https://example.pagerduty.com"
+
+
+class SlackSource(_Source):
+    api_url: str = "https://slack.com/api/"
+    incidents_channel: str = "incidents"
+
+    @field_validator("api_url")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        # slack_sdk joins method names with urljoin: without the slash the last segment is lost
+        return value if value.endswith("/") else value + "/"
+
+
+class GitHubSource(_Source):
+    api_url: str = "https://api.github.com"
+    repo: str = Field(pattern=r"^[\w.-]+/[\w.-]+$")
+    path: str = "docs/incidents"
+    web_url: str = "https://github.com"
+
+
+class Sources(_Strict):
+    pagerduty: PagerDutySource | None = None
+    slack: SlackSource | None = None
+    github: GitHubSource | None = None
+
+
+class Person(_Strict):
+    pagerduty_id: str | None = None
+    email: str | None = None
+
+
+class People(_Strict):
+    cto: Person | None = None
+
+
+class ServiceInfo(_Strict):
+    brand: str | None = None
+    owner: Person | None = None
+
+
+class Waiver(_Strict):
+    rule: str
+    subject: str
+    reason: str
+    approved_by: str
+    expires: date
+
+
+class Database(_Strict):
+    url: str = DEFAULT_DATABASE_URL
+
+
+class Digest(_Strict):
+    channel: str = "ops-compliance"
+
+
+class Report(_Strict):
+    output_dir: Path = Path("reports")
+
+
+class Config(_Strict):
+    database: Database = Database()
+    sources: Sources = Sources()
+    people: People = People()
+    services: dict[str, ServiceInfo] = Field(default_factory=dict)
+    policy: Policy = Field(default_factory=build_policy)
+    waivers: tuple[Waiver, ...] = ()
+    digest: Digest = Digest()
+    report: Report = Report()
+
+    @field_validator("policy", mode="before")
+    @classmethod
+    def _merge_defaults(cls, value: object) -> object:
+        if value is None or isinstance(value, dict):
+            return build_policy(value)
+        return value
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG_FILE) -> Config:
+    """Read and validate a configuration file; relative ``ca_file`` paths are made
+    relative to the file's folder."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    return parse_config(text, source=path)
+
+
+def parse_config(text: str, *, source: Path) -> Config:
+    """Validate YAML text as a configuration; errors name ``source``, the key and line."""
+    try:
+        root = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{source}{where}: {problem}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of sections")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source=source, root=root)) from None
+    return _resolve_paths(config, base=source.parent)
+
+
+def _describe(exc: ValidationError, *, source: Path, root: yaml.Node | None) -> str:
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"] if not _is_internal(part)]
+    key = ".".join(loc) or "(top level)"
+    line = _line_of(root, loc)
+    where = f"{source}:{line}" if line else str(source)
+    message = error["msg"].removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {key}: {message}{more}"
+
+
+def _is_internal(part: object) -> bool:
+    # pydantic adds union-member and validator names to locations: not keys the user wrote
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:
+    """The 1-based line of the deepest part of ``loc`` that exists in the YAML tree."""
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if str(k.value) == part), None)
+            key_node = next((k for k, _ in node.value if str(k.value) == part), None)
+            if key_node is None:
+                break
+            line, node = key_node.start_mark.line + 1, match
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _resolve_paths(config: Config, *, base: Path) -> Config:
+    sources: dict[str, Any] = {}
+    for name in ("pagerduty", "slack", "github"):
+        section = getattr(config.sources, name)
+        if (
+            section is not None
+            and section.ca_file is not None
+            and not section.ca_file.is_absolute()
+        ):
+            section = section.model_copy(update={"ca_file": base / section.ca_file})
+        sources[name] = section
+    return config.model_copy(update={"sources": Sources(**sources)})

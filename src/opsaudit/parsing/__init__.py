@@ -1,0 +1,1 @@
+"""Reading the text the sources bring back: post-mortems, summary posts, links."""

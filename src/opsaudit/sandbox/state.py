@@ -1,0 +1,105 @@
+"""The sandbox's world: what its fake APIs serve, held in the vendors' own JSON shapes.
+
+The generator (``org.py``) fills a :class:`World`; the server (``server.py``) answers
+requests from it; tests build small worlds by hand. PagerDuty and Slack objects are
+stored exactly as the vendor's API returns them (dicts), so the server only filters,
+pages and wraps them. GitHub is kept as a commit history of file contents, from which
+the server derives trees, blobs and commit details the way git would.
+
+A test may change the world between two syncs (add an incident, a message, a commit):
+take ``world.lock`` while doing so; the server reads under the same lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+@dataclass
+class PagerDutyWorld:
+    """Objects as ``GET /<collection>`` returns them (no ``include[]`` expansion:
+    references are ``{"id", "type": "..._reference", "summary", "self", "html_url"}``)."""
+
+    services: list[JSON] = field(default_factory=list)
+    users: list[JSON] = field(default_factory=list)
+    priorities: list[JSON] = field(default_factory=list)  # most severe first
+    escalation_policies: list[JSON] = field(default_factory=list)
+    teams: list[JSON] = field(default_factory=list)
+    incidents: list[JSON] = field(default_factory=list)
+    # every log entry of every incident; each has "incident": {"id": ...} and "created_at"
+    log_entries: list[JSON] = field(default_factory=list)
+
+
+@dataclass
+class SlackWorld:
+    team_id: str = "T0SANDBOX"
+    team_domain: str = "sandbox"
+    users: list[JSON] = field(default_factory=list)  # users.list members (with profile.email)
+    channels: list[JSON] = field(default_factory=list)  # conversation objects
+    # channel id -> every message of the channel, top-level and thread replies, any order;
+    # a reply has "thread_ts" != "ts"; a parent has "thread_ts" == "ts" and "reply_count"
+    messages: dict[str, list[JSON]] = field(default_factory=dict)
+
+
+@dataclass
+class GitCommit:
+    """A commit: the files it changes (path -> new text, or None to delete)."""
+
+    sha: str
+    committed_at: datetime
+    message: str = ""
+    author_name: str = "Sandbox Bot"
+    author_email: str = "bot@example.com"
+    changes: dict[str, str | None] = field(default_factory=dict)
+    renames: dict[str, str] = field(default_factory=dict)  # new path -> old path
+
+
+@dataclass
+class RepoWorld:
+    full_name: str  # owner/name
+    default_branch: str = "main"
+    commits: list[GitCommit] = field(default_factory=list)  # oldest first, linear history
+    issues: list[JSON] = field(default_factory=list)  # as GET /repos/{o}/{r}/issues/{n} returns
+    created_at: datetime | None = None
+
+
+@dataclass
+class GitHubWorld:
+    repos: dict[str, RepoWorld] = field(default_factory=dict)
+    login: str = "opsaudit-bot"
+
+
+@dataclass
+class Tokens:
+    """The credentials each fake API accepts (anything else gets the vendor's 401)."""
+
+    pagerduty: str = "sandbox-pagerduty-token"
+    slack: str = "xoxb-sandbox-slack-token"
+    github: str = "ghp_sandboxgithubtoken"
+
+
+@dataclass
+class World:
+    pagerduty: PagerDutyWorld = field(default_factory=PagerDutyWorld)
+    slack: SlackWorld = field(default_factory=SlackWorld)
+    github: GitHubWorld = field(default_factory=GitHubWorld)
+    tokens: Tokens = field(default_factory=Tokens)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+
+def git_blob_sha(text: str) -> str:
+    """The sha git gives a blob of this text (``git hash-object``)."""
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def slack_ts(moment: datetime, seq: int = 0) -> str:
+    """A Slack ``ts`` for a moment: seconds, a dot and six digits (``seq`` keeps it unique)."""
+    micros = moment.microsecond + seq
+    return f"{int(moment.timestamp())}.{micros:06d}"

@@ -1,0 +1,1 @@
+"""Sources: one module per vendor, each turning its API into our records."""

@@ -1,0 +1,310 @@
+"""The GitHub source: the post-mortem folder's history, its blobs, and linked issues.
+
+Reads, through PyGithub (see :mod:`opsaudit.sources.github_client`): the commits on the
+default branch that touched the folder, each one's file changes under the folder, the
+folder's tree at the head, the blobs not seen before, and the state of the issues and
+pull requests the post-mortems link to. Landing times and versions are derived later
+from the commits; this module makes no extra call for them.
+
+The cursor (plain JSON) keeps the head seen, a commit watermark with the commits seen
+near it, the issue-listing watermark, and which linked issues are known open or closed.
+An unchanged repository costs three requests: the repository, its default branch, and
+one page of its issues changed since the last sync (plus one per open issue linked in
+another repository).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Iterable, Set
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from github import Github
+from github.Commit import Commit as GhCommit
+from github.File import File
+from github.GithubException import GithubException
+from github.GithubObject import NotSet
+from github.Issue import Issue
+from github.Repository import Repository
+
+from opsaudit.parsing.links import IssueRef, extract_issue_refs
+from opsaudit.records import Blob, Commit, FileChange, GitHubBatch, IssueState
+from opsaudit.sources.base import (
+    DEFAULT_RETRY,
+    Cursor,
+    Endpoint,
+    RequestCounter,
+    RetryPolicy,
+    SourceError,
+    iso,
+    utc,
+)
+from opsaudit.sources.github_client import Calls, counting_requests, make_client
+
+log = logging.getLogger(__name__)
+
+# Commits are listed again from this long before the watermark: a commit made locally and
+# pushed days later carries an older committer date than commits already seen.
+COMMIT_OVERLAP = timedelta(days=7)
+FILES_PER_PAGE = 300  # GitHub's maximum for a commit's files
+_UNREADABLE = frozenset({404, 410})  # an issue that is gone, or in a repo we cannot see
+
+
+def fetch_github(
+    *,
+    endpoint: Endpoint,
+    repo: str,
+    path: str,
+    cursor: Cursor | None,
+    known_blobs: Set[str],
+    issue_refs: Iterable[IssueRef] = (),
+    counter: RequestCounter | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    page_size: int = 100,
+) -> tuple[GitHubBatch, Cursor]:
+    """What changed in ``repo`` under ``path`` since ``cursor``, and the new cursor.
+
+    ``known_blobs`` are blob shas already stored (never fetched again). Issue states are
+    read for ``issue_refs``, for the links in the blobs fetched now, and for links known
+    open from earlier syncs; a closed issue is not read again. HTTP requests, retries
+    included, are added to ``counter`` (counted from urllib3's per-request DEBUG records,
+    see :func:`~opsaudit.sources.github_client.counting_requests`, never logged). Raises
+    :class:`SourceError` naming the failed call and its HTTP status, never the token.
+    """
+    folder = path.strip("/")
+    state = _load(cursor, repo=repo, folder=folder)
+    calls = Calls(token=endpoint.token)
+    gh = make_client(endpoint=endpoint, retry=retry, page_size=page_size)
+    try:
+        with counting_requests(endpoint, counter):
+            sync = _Sync(gh=gh, calls=calls, repo=repo, folder=folder, state=state)
+            batch = sync.run(known_blobs=known_blobs)
+            batch.issues = sync.issues(issue_refs, batch.blobs, web=_web_url(endpoint))
+    finally:
+        gh.close()
+    return batch, state
+
+
+class _Sync:
+    def __init__(self, *, gh: Github, calls: Calls, repo: str, folder: str, state: Cursor) -> None:
+        self.gh, self.calls, self.name, self.state = gh, calls, repo, state
+        self.folder = folder
+        self.prefix = f"{folder}/" if folder else ""
+        self.repo: Repository = gh.get_repo(repo)
+
+    def run(self, *, known_blobs: Set[str]) -> GitHubBatch:
+        with self.calls.call(f"get repository {self.name}"):
+            branch_name = self.repo.default_branch
+        with self.calls.call(f"get branch {branch_name}"):
+            head: str = self.repo.get_branch(branch_name).commit.sha
+        batch = GitHubBatch(head_sha=head)
+        if head == self.state["head"]:
+            return batch
+        batch.commits = self._new_commits(head)
+        shas = [c.blob_sha for k in batch.commits for c in k.changes if c.blob_sha]
+        shas += self._tree_blobs(head)
+        wanted = [s for s in dict.fromkeys(shas) if s not in known_blobs]
+        batch.blobs = [self._blob(sha) for sha in wanted]
+        self.state["head"] = head
+        return batch
+
+    def _new_commits(self, head: str) -> list[Commit]:
+        mark = utc(self.state["watermark"])
+        edge: dict[str, str] = self.state["edge"]
+        since = mark - COMMIT_OVERLAP if mark is not None else NotSet
+        listed: list[GhCommit] = []
+        with self.calls.call(f"list commits of {self.folder or '/'}"):
+            # by the head's sha, not the branch name: a push meanwhile must not slip in
+            for item in self.repo.get_commits(sha=head, path=self.folder or NotSet, since=since):
+                if item.sha not in edge:
+                    listed.append(item)
+        commits = [self._commit(item) for item in reversed(listed)]  # oldest first
+        dates = {c.sha: c.committed_at for c in commits}
+        dates.update((sha, _when(text)) for sha, text in edge.items())
+        if dates:
+            newest = max(dates.values())
+            self.state["watermark"] = iso(newest)
+            cut = newest - COMMIT_OVERLAP
+            self.state["edge"] = {s: iso(d) for s, d in dates.items() if d >= cut}
+        # a listing by path may match a sibling folder (docs/incidents-archive)
+        return [c for c in commits if c.changes]
+
+    def _commit(self, item: GhCommit) -> Commit:
+        git = item.commit
+        with self.calls.call(f"get commit {item.sha}"):
+            files = list(self.repo.get_commit(item.sha, commit_files_per_page=FILES_PER_PAGE).files)
+        changes = (_change(f, self.prefix) for f in files)
+        return Commit(
+            sha=item.sha,
+            committed_at=git.committer.date.astimezone(UTC),
+            author=git.author.name or "",
+            message=git.message or "",
+            changes=tuple(c for c in changes if c is not None),
+        )
+
+    def _tree_blobs(self, head: str) -> list[str]:
+        with self.calls.call(f"get tree {head}"):
+            tree = self.repo.get_git_tree(head, recursive=True)
+            if tree.truncated:
+                raise SourceError("github", f"get tree {head}: truncated by GitHub, too large")
+            return [e.sha for e in tree.tree if e.type == "blob" and e.path.startswith(self.prefix)]
+
+    def _blob(self, sha: str) -> Blob:
+        with self.calls.call(f"get blob {sha}"):
+            found = self.repo.get_git_blob(sha)
+            content, encoding = found.content or "", found.encoding
+        if encoding == "base64":
+            return Blob(sha=sha, text=base64.b64decode(content).decode("utf-8", "replace"))
+        return Blob(sha=sha, text=content)
+
+    def issues(
+        self, issue_refs: Iterable[IssueRef], blobs: list[Blob], *, web: str
+    ) -> list[IssueState]:
+        refs = list(issue_refs)
+        for blob in blobs:
+            refs += extract_issue_refs(blob.text, default_repo=self.name, github_web=web)
+        own = self.name.lower()
+        if any(r.repo.lower() == own for r in refs):
+            self.state["own_issues"] = True
+        found = self._own_issues() if self.state["own_issues"] else []
+        opened: dict[str, str] = self.state["open"]
+        closed = set(self.state["closed"])
+        # GitHub's names ignore case: acme/API#2 and acme/api#2 are one issue
+        known = {key.lower() for key in [*opened, *closed]}
+        for ref in refs:
+            key = _key(ref)
+            if ref.repo.lower() != own and key.lower() not in known:
+                known.add(key.lower())
+                opened[key] = ""
+        for key, seen in sorted(opened.items()):
+            issue = self._other_issue(key)
+            if issue is None:
+                continue
+            if issue.state == "closed":
+                del opened[key]
+                closed.add(key)
+            else:
+                opened[key] = iso(issue.updated_at)
+            if iso(issue.updated_at) != seen:
+                found.append(self._issue_state(key.rpartition("#")[0], issue))
+        self.state["closed"] = sorted(closed)
+        return found
+
+    def _own_issues(self) -> list[IssueState]:
+        since = utc(self.state["issues_since"])
+        edge: dict[str, str] = self.state["issues_edge"]
+        changed: list[Issue] = []
+        with self.calls.call(f"list issues of {self.name}"):
+            listing = self.repo.get_issues(state="all", since=since or NotSet)
+            for issue in listing:
+                if edge.get(str(issue.number)) != iso(issue.updated_at):
+                    changed.append(issue)
+        if changed:
+            newest = max(i.updated_at for i in changed).astimezone(UTC)
+            if since is None or newest > since:
+                self.state["issues_since"] = iso(newest)
+                edge = {}
+            edge.update(
+                (str(i.number), iso(i.updated_at)) for i in changed if i.updated_at == newest
+            )
+            self.state["issues_edge"] = edge
+        return [self._issue_state(self.name, issue) for issue in changed]
+
+    def _other_issue(self, key: str) -> Issue | None:
+        name, _, number = key.rpartition("#")
+        with self.calls.call(f"get issue {key}"):
+            issue = self.gh.get_repo(name).get_issue(int(number))
+            try:
+                issue.state  # noqa: B018  -- a lazy issue is read on first use: read it now
+            except GithubException as exc:
+                if exc.status not in _UNREADABLE:
+                    raise
+                # the check reports an unreadable issue as unknown; the sync goes on
+                log.warning("github: get issue %s: HTTP %s, skipped", key, exc.status)
+                return None
+            return issue
+
+    def _issue_state(self, repo: str, issue: Issue) -> IssueState:
+        is_pull = "/pull/" in (issue.html_url or "")
+        merged_at: datetime | None = None
+        if is_pull:
+            pull = issue.pull_request
+            if pull is not None and "merged_at" in pull.raw_data:
+                merged_at = pull.merged_at
+            elif issue.state == "closed":  # older servers leave merged_at out of the issue
+                with self.calls.call(f"get pull {repo}#{issue.number}"):
+                    merged_at = self.gh.get_repo(repo).get_pull(issue.number).merged_at
+        return IssueState(
+            repo=repo,
+            number=issue.number,
+            state=issue.state,
+            html_url=issue.html_url or "",
+            title=issue.title or "",
+            closed_at=issue.closed_at.astimezone(UTC) if issue.closed_at else None,
+            is_pull_request=is_pull,
+            merged_at=merged_at.astimezone(UTC) if merged_at else None,
+        )
+
+
+def _change(file: File, prefix: str) -> FileChange | None:
+    """A commit's file change as seen from the folder; None when it is outside."""
+    inside = file.filename.startswith(prefix)
+    old = file.previous_filename
+    was_inside = old is not None and old.startswith(prefix)
+    if file.status == "renamed" and old is not None:
+        if inside and was_inside:
+            return FileChange(file.filename, "renamed", file.sha, previous_path=old)
+        if inside:  # moved in from outside: new here
+            return FileChange(file.filename, "added", file.sha)
+        return FileChange(old, "removed", None) if was_inside else None
+    if not inside:
+        return None
+    if file.status == "removed":
+        return FileChange(file.filename, "removed", None)
+    status = "added" if file.status in ("added", "copied") else "modified"
+    return FileChange(file.filename, status, file.sha)
+
+
+def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:
+    """The cursor to update; a fresh one when absent or made for another repo or folder."""
+    fresh: Cursor = {
+        "repo": repo,
+        "path": folder,
+        "head": None,
+        "watermark": None,
+        "edge": {},
+        "issues_since": None,
+        "issues_edge": {},
+        "own_issues": False,
+        "open": {},
+        "closed": [],
+    }
+    if not cursor or cursor.get("repo") != repo or cursor.get("path") != folder:
+        return fresh
+    merged = {**fresh, **cursor}
+    # copy the mutable parts: the caller's cursor stays as it was
+    for key in ("edge", "issues_edge", "open"):
+        merged[key] = dict(merged[key])
+    merged["closed"] = list(merged["closed"])
+    return merged
+
+
+def _key(ref: IssueRef) -> str:
+    return f"{ref.repo}#{ref.number}"
+
+
+def _when(text: str) -> datetime:
+    moment = utc(text)
+    if moment is None:
+        raise ValueError(f"cursor holds an empty date: {text!r}")
+    return moment
+
+
+def _web_url(endpoint: Endpoint) -> str:
+    """Where issue URLs start: github.com for api.github.com, the host for Enterprise."""
+    parts = urlsplit(endpoint.api_url)
+    if parts.path.rstrip("/").endswith("/api/v3"):
+        return f"{parts.scheme}://{parts.netloc}"
+    return "https://github.com"

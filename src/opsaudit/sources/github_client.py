@@ -1,0 +1,179 @@
+"""PyGithub as the GitHub source uses it: a lazy client with bounded retries that honour
+``Retry-After``, a count of the HTTP requests it makes, and errors as :class:`SourceError`.
+
+Requests are counted from urllib3's own per-request DEBUG record (logger
+``urllib3.connectionpool``), which is written once for every response received, retries
+included. While a fetch runs, that logger is lowered to DEBUG and a filter counts the
+records of the fetching thread for the API's host and port, then drops every record below
+the level the logger had before, so nothing new reaches any handler (the records carry
+URLs, and PyGithub's own DEBUG records carry bodies). The level is restored afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import requests
+from github import Auth, Github, GithubRetry
+from github.GithubException import BadCredentialsException, GithubException
+from urllib3.response import BaseHTTPResponse
+
+from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError
+
+TIMEOUT_SECONDS = 30
+# urllib3's format string for the one DEBUG record it writes per response received
+_REQUEST_RECORD = '%s://%s:%s "%s %s %s" %s %s'
+_WIRE_LOGGER = logging.getLogger("urllib3.connectionpool")
+
+
+class PolicyRetry(GithubRetry):
+    """``GithubRetry`` driven by a :class:`RetryPolicy`.
+
+    GitHub's secondary limit may answer 403 or 429; 403 is retried by ``GithubRetry`` and
+    429 is added here so that it is retried with or without ``Retry-After``. A present
+    ``Retry-After`` is honoured exactly (``0`` means now), capped at ``max_wait``; without
+    it a secondary limit waits ``min(60, max_wait)`` and a primary limit whose reset is
+    further than ``max_wait`` fails at once. 5xx answers back off per the policy.
+    """
+
+    def __init__(self, *, policy: RetryPolicy, **kwargs: Any) -> None:
+        self.policy = policy
+        kwargs.setdefault("total", max(0, policy.attempts - 1))
+        kwargs.setdefault("status_forcelist", [*range(500, 600), 429])
+        # give the last answer back to PyGithub, which raises it with its status
+        kwargs.setdefault("raise_on_status", False)
+        kwargs.setdefault("secondary_rate_wait", min(60.0, policy.max_wait))
+        kwargs.setdefault("max_rate_limit_wait", policy.max_wait)
+        super().__init__(**kwargs)
+
+    def new(self, **kw: Any) -> Self:
+        # urllib3 rebuilds the retry object after every attempt
+        return super().new(policy=self.policy, **kw)
+
+    def get_backoff_time(self) -> float:
+        """The policy's exponential backoff for the number of attempts failed so far."""
+        return self.policy.backoff_for(max(1, len(self.history)))
+
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        """``Retry-After`` in seconds, capped by the policy; None when absent."""
+        value = response.headers.get("Retry-After")
+        if value is None:
+            return None
+        return self.policy.wait_for(value, max(1, len(self.history)))
+
+    def sleep_for_retry(self, response: BaseHTTPResponse) -> bool:
+        """Sleep what ``Retry-After`` asks, even 0 s (urllib3 would back off on 0)."""
+        wait = self.get_retry_after(response)
+        if wait is None:
+            return False
+        time.sleep(wait)
+        return True
+
+
+def make_client(*, endpoint: Endpoint, retry: RetryPolicy, page_size: int) -> Github:
+    """A lazy PyGithub client for ``endpoint``: ``get_repo`` and friends make no request."""
+    return Github(
+        base_url=endpoint.api_url.rstrip("/"),
+        auth=Auth.Token(endpoint.token),
+        verify=str(endpoint.ca_file) if endpoint.ca_file is not None else True,
+        per_page=page_size,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+        lazy=True,
+        retry=PolicyRetry(policy=retry),
+        timeout=TIMEOUT_SECONDS,
+    )
+
+
+class _RequestCountFilter(logging.Filter):
+    """Counts urllib3's per-request records of one thread and host; passes only what the
+    logger's previous level would have passed."""
+
+    def __init__(self, *, host: str, port: int, thread: int, keep_from: int) -> None:
+        super().__init__()
+        self.host, self.port, self.thread, self.keep_from = host, port, thread, keep_from
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if (
+            record.msg == _REQUEST_RECORD
+            and record.thread == self.thread
+            and isinstance(args, tuple)
+            and len(args) > 2
+            and args[1] == self.host
+            and str(args[2]) == str(self.port)
+        ):
+            self.count += 1
+        return record.levelno >= self.keep_from
+
+
+_wire_lock = threading.Lock()
+
+
+@contextmanager
+def counting_requests(endpoint: Endpoint, counter: RequestCounter | None) -> Iterator[None]:
+    """Add to ``counter`` every HTTP request made to ``endpoint`` by this thread inside."""
+    if counter is None:
+        yield
+        return
+    parts = urlsplit(endpoint.api_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    with _wire_lock:
+        previous = _WIRE_LOGGER.level
+        counting = _RequestCountFilter(
+            host=parts.hostname or "",
+            port=port,
+            thread=threading.get_ident(),
+            keep_from=_WIRE_LOGGER.getEffectiveLevel(),
+        )
+        _WIRE_LOGGER.addFilter(counting)
+        _WIRE_LOGGER.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        with _wire_lock:
+            _WIRE_LOGGER.removeFilter(counting)
+            # another fetch in another thread may still be counting: keep DEBUG for it
+            if not any(isinstance(f, _RequestCountFilter) for f in _WIRE_LOGGER.filters):
+                _WIRE_LOGGER.setLevel(previous)
+        counter.add(counting.count)
+
+
+class Calls:
+    """Names the API call in progress, so that a failure says which call failed."""
+
+    def __init__(self, *, token: str) -> None:
+        self._token = token
+        self.current = "connect"
+
+    @contextmanager
+    def call(self, name: str) -> Iterator[None]:
+        """Run one API call (or a paged listing) named ``name``; errors -> SourceError."""
+        self.current = name
+        try:
+            yield
+        except BadCredentialsException as exc:
+            raise SourceError("github", f"{name}: bad credentials (HTTP {exc.status})") from None
+        except GithubException as exc:
+            raise SourceError("github", self._scrub(f"{name}: {_describe(exc)}")) from None
+        except requests.RequestException as exc:
+            kind = type(exc).__name__
+            raise SourceError("github", self._scrub(f"{name}: {kind}: {exc}")) from None
+
+    def _scrub(self, text: str) -> str:
+        # a safety net only: no message is built from the token; a very short one would
+        # scramble ordinary words
+        return text.replace(self._token, "***") if len(self._token) >= 8 else text
+
+
+def _describe(exc: GithubException) -> str:
+    message = exc.data.get("message") if isinstance(exc.data, dict) else None
+    status = f"HTTP {exc.status}" if exc.status else type(exc).__name__
+    return f"{status}: {message}" if message else status

@@ -1,0 +1,257 @@
+"""The Slack Web API client as the Slack source uses it: slack_sdk's ``WebClient`` with
+bounded, counted retries and errors turned into :class:`SourceError`; and Slack's own
+formats (``ts`` strings, permalinks).
+
+Every HTTP request is counted: one per call here, plus one per retry in the retry
+handlers (slack_sdk asks a handler to prepare each further attempt, so that is where a
+retry becomes a request).
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import (
+    ConnectionErrorRetryHandler,
+    HttpRequest,
+    HttpResponse,
+    RetryHandler,
+    RetryState,
+)
+
+from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError
+
+JSON = dict[str, Any]
+
+# slack_sdk logs whole response bodies (war-room text included) whenever its logger's own
+# level is DEBUG or unset; a dedicated logger pinned at INFO keeps them out of any log.
+_SDK_LOGGER = logging.getLogger("opsaudit.sources.slack.sdk")
+_SDK_LOGGER.setLevel(logging.INFO)
+
+_SERVER_ERRORS = frozenset({500, 502, 503, 504})
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _CountingMixin:
+    """Counts the request each granted retry will make."""
+
+    counter: RequestCounter
+
+    def _count_retry(self, state: RetryState) -> None:
+        self.counter.add()
+        state.next_attempt_requested = True
+        state.increment_current_attempt()
+
+
+class RateLimitRetry(_CountingMixin, RetryHandler):
+    """Retries a 429 after exactly the ``Retry-After`` the server asked for.
+
+    slack_sdk's own handler adds up to a second of jitter; we honour the header (capped by
+    the policy) so a sandbox asking for 0 s costs no time.
+    """
+
+    def __init__(self, *, policy: RetryPolicy, counter: RequestCounter) -> None:
+        super().__init__(max_retry_count=max(0, policy.attempts - 1))
+        self.policy = policy
+        self.counter = counter
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code == 429
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        header = _header(response, "retry-after")
+        time.sleep(self.policy.wait_for(header, state.current_attempt + 1))
+        self._count_retry(state)
+
+
+class ServerErrorRetry(_CountingMixin, RetryHandler):
+    """Retries a 5xx answer with the policy's exponential backoff."""
+
+    def __init__(self, *, policy: RetryPolicy, counter: RequestCounter) -> None:
+        super().__init__(max_retry_count=max(0, policy.attempts - 1))
+        self.policy = policy
+        self.counter = counter
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code in _SERVER_ERRORS
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        time.sleep(self.policy.backoff_for(state.current_attempt + 1))
+        self._count_retry(state)
+
+
+class ConnectionRetry(_CountingMixin, ConnectionErrorRetryHandler):
+    """Retries a reset or refused connection; never a TLS failure (retrying can't fix it)."""
+
+    def __init__(self, *, policy: RetryPolicy, counter: RequestCounter) -> None:
+        super().__init__(max_retry_count=max(0, policy.attempts - 1))
+        self.policy = policy
+        self.counter = counter
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if isinstance(error, ssl.SSLError) or (
+            isinstance(error, URLError) and isinstance(error.reason, ssl.SSLError)
+        ):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        time.sleep(self.policy.backoff_for(state.current_attempt + 1))
+        self._count_retry(state)
+
+
+def _header(response: HttpResponse | None, name: str) -> str | None:
+    if response is None:
+        return None
+    for key, values in response.headers.items():
+        if key.lower() == name:
+            value = values[0] if isinstance(values, list) else values
+            return str(value)
+    return None
+
+
+# ------------------------------------------------------------------ Slack formats
+
+
+def ts_datetime(ts: str) -> datetime:
+    """A Slack ts (``"1696342930.000100"``) as an aware UTC datetime, microseconds exact."""
+    seconds, _, fraction = ts.partition(".")
+    micros = int((fraction + "000000")[:6])
+    return EPOCH + timedelta(seconds=int(seconds), microseconds=micros)
+
+
+def datetime_ts(moment: datetime) -> str:
+    """An aware datetime as a Slack ts string (the inverse of :func:`ts_datetime`)."""
+    delta = moment.astimezone(UTC) - EPOCH
+    return f"{delta // timedelta(seconds=1)}.{delta.microseconds:06d}"
+
+
+def permalink(*, workspace_url: str, channel_id: str, ts: str, thread_ts: str | None) -> str:
+    """The link Slack's ``chat.getPermalink`` gives for a message, built without a call."""
+    link = f"{workspace_url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
+    if thread_ts and thread_ts != ts:
+        link += f"?thread_ts={thread_ts}&cid={channel_id}"
+    return link
+
+
+def ts_key(ts: str) -> tuple[int, int]:
+    """A ts as a sortable (seconds, microseconds) pair; an empty one sorts first."""
+    if not ts:
+        return (-1, 0)  # sorts below any real ts
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds), int((fraction + "000000")[:6])
+
+
+# ------------------------------------------------------------------------ client
+
+
+class SlackApi:
+    """A WebClient for one sync: counted requests, bounded retries, token-free errors."""
+
+    def __init__(self, *, endpoint: Endpoint, counter: RequestCounter, retry: RetryPolicy) -> None:
+        base_url = endpoint.api_url if endpoint.api_url.endswith("/") else endpoint.api_url + "/"
+        self._token = endpoint.token
+        self._counter = counter
+        self._attempts = retry.attempts
+        self._client = WebClient(
+            token=endpoint.token,
+            base_url=base_url,  # joined with urljoin: without the slash the last part is lost
+            ssl=endpoint.ssl_context(),
+            logger=_SDK_LOGGER,
+            retry_handlers=[
+                RateLimitRetry(policy=retry, counter=counter),
+                ServerErrorRetry(policy=retry, counter=counter),
+                ConnectionRetry(policy=retry, counter=counter),
+            ],
+        )
+
+    def call(self, method: str, **params: Any) -> JSON:
+        """One Web API call (``method`` like ``"conversations.history"``), retries included."""
+        self._counter.add()
+        args = {k: v for k, v in params.items() if v is not None}
+        try:
+            response = self._client.api_call(method, params=args)
+        except SlackApiError as exc:
+            raise SourceError("slack", self._api_error(method, exc)) from None
+        except Exception as exc:  # the transport's errors: URLError, TimeoutError, SSL ...
+            detail = self._scrub(str(exc))
+            message = f"{method} failed: {type(exc).__name__}: {detail}"
+            raise SourceError("slack", message) from None
+        data = response.data
+        if not isinstance(data, dict):
+            raise SourceError("slack", f"{method} failed: the answer is not a JSON object")
+        return data
+
+    def pages(self, method: str, key: str, **params: Any) -> Iterator[JSON]:
+        """Every item of ``key`` over all cursor pages of ``method``."""
+        cursor: str | None = None
+        while True:
+            data = self.call(method, cursor=cursor, **params)
+            yield from data.get(key) or []
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return
+
+    def _api_error(self, method: str, exc: SlackApiError) -> str:
+        # Built from the status and error code only: str(exc) embeds the whole response.
+        status = getattr(exc.response, "status_code", None)
+        data = getattr(exc.response, "data", None)
+        code = data.get("error") if isinstance(data, dict) else None
+        if status == 429:
+            return f"{method} failed: rate limited (HTTP 429) after {self._attempts} attempts"
+        if status in _SERVER_ERRORS:
+            return f"{method} failed: HTTP {status} after {self._attempts} attempts"
+        return f"{method} failed: HTTP {status}, error {self._scrub(str(code or 'unknown'))!r}"
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._token, "[token]") if self._token else text

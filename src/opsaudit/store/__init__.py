@@ -1,0 +1,16 @@
+"""The SQL store: schema (SQLAlchemy models), migrations (Alembic) and every query.
+
+Usage::
+
+    engine = open_store("sqlite:///.opsaudit/opsaudit.db")
+    with Session(engine) as session, session.begin():
+        save_pagerduty(session=session, batch=batch)
+"""
+
+from __future__ import annotations
+
+from opsaudit.store.engine import migrate, open_store
+from opsaudit.store.repository import *  # noqa: F403 -- the public queries, see __all__
+from opsaudit.store.repository import __all__ as _queries
+
+__all__ = ["migrate", "open_store", *_queries]

@@ -1,0 +1,71 @@
+"""Every query of the store, in one place to import from.
+
+The functions live in one module per domain (``repo_pagerduty``, ``repo_slack``,
+``repo_github``, ``repo_runs``). All are keyword-only and take a ``Session``; none
+commits: the caller runs one transaction per batch, so a failed save leaves what was
+stored before it untouched.
+"""
+
+from __future__ import annotations
+
+from opsaudit.store.repo_github import (
+    known_blob_shas,
+    landing_times,
+    load_blob,
+    load_commits,
+    load_issue_states,
+    postmortem_files_at,
+    save_github,
+)
+from opsaudit.store.repo_pagerduty import (
+    load_incidents,
+    load_log_events,
+    load_priorities,
+    load_services,
+    load_users,
+    save_pagerduty,
+)
+from opsaudit.store.repo_runs import (
+    AuditRun,
+    SyncState,
+    finish_audit_run,
+    load_audit_run,
+    load_sync_state,
+    mark_sync_failed,
+    save_sync_state,
+    start_audit_run,
+)
+from opsaudit.store.repo_slack import (
+    load_channels,
+    load_incidents_posts,
+    load_messages,
+    save_slack,
+)
+
+__all__ = [
+    "AuditRun",
+    "SyncState",
+    "finish_audit_run",
+    "known_blob_shas",
+    "landing_times",
+    "load_audit_run",
+    "load_blob",
+    "load_channels",
+    "load_commits",
+    "load_incidents",
+    "load_incidents_posts",
+    "load_issue_states",
+    "load_log_events",
+    "load_messages",
+    "load_priorities",
+    "load_services",
+    "load_sync_state",
+    "load_users",
+    "mark_sync_failed",
+    "postmortem_files_at",
+    "save_github",
+    "save_pagerduty",
+    "save_slack",
+    "save_sync_state",
+    "start_audit_run",
+]

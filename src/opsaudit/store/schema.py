@@ -1,0 +1,237 @@
+"""The store's tables: one per record kind of ``opsaudit.records``, plus sync state and runs.
+
+Vendor ids are the primary keys (natural keys), so saving is an upsert by id. There are
+no foreign keys between vendor objects: a log entry may arrive before or without its
+incident, a file change names a blob that an earlier sync fetched. The one exception
+is a commit's file changes, which live and die with their commit.
+
+Every instant is stored as UTC and read back as an aware UTC ``datetime``
+(:class:`UTCDateTime`); Slack's ``ts`` stays a string, it is the message's id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import DateTime, TypeDecorator
+
+NAMING_CONVENTION = {
+    "pk": "pk_%(table_name)s",
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+ID = String(64)  # vendor ids, shas (SHA-256 repositories have 64 hex digits)
+KIND = String(64)  # short vocabulary values: statuses, types, subtypes
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware instant, kept in UTC.
+
+    PostgreSQL stores ``timestamptz`` and answers in the session's zone; SQLite keeps
+    text without a zone. Either way the value goes in as UTC and comes out as aware UTC.
+    A naive value is refused: its zone would be a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} cannot be stored")
+        value = value.astimezone(UTC)
+        # SQLite's DATETIME text has no zone field; strip it so the text is plain UTC
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+# --------------------------------------------------------------------------- PagerDuty
+
+
+class ServiceRow(Base):
+    __tablename__ = "services"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    html_url: Mapped[str] = mapped_column(Text)
+    team_ids: Mapped[list[Any]]
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str] = mapped_column(Text)
+
+
+class PriorityRow(Base):
+    __tablename__ = "priorities"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(KIND)
+    urgency: Mapped[str] = mapped_column(KIND)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    service_id: Mapped[str] = mapped_column(ID, index=True)
+    html_url: Mapped[str] = mapped_column(Text)
+    priority_id: Mapped[str | None] = mapped_column(ID)
+    priority_name: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    resolve_reason: Mapped[str | None] = mapped_column(KIND)
+    merged_into_id: Mapped[str | None] = mapped_column(ID)
+    escalation_policy_id: Mapped[str | None] = mapped_column(ID)
+    assignee_ids: Mapped[list[Any]]
+    # [{"requested_at": iso, "requester_id", "user_ids", "escalation_policy_ids"}]
+    responder_requests: Mapped[list[Any]]
+    updated_at: Mapped[datetime | None]
+
+
+class LogEventRow(Base):
+    __tablename__ = "log_events"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ID, index=True)
+    type: Mapped[str] = mapped_column(KIND)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    agent_type: Mapped[str | None] = mapped_column(KIND)
+    agent_id: Mapped[str | None] = mapped_column(ID)
+    user_ids: Mapped[list[Any]]
+    escalation_policy_id: Mapped[str | None] = mapped_column(ID)
+    channel_type: Mapped[str | None] = mapped_column(KIND)
+
+
+# ------------------------------------------------------------------------------ Slack
+
+
+class ChannelRow(Base):
+    __tablename__ = "channels"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, index=True)
+    created: Mapped[datetime]
+    is_archived: Mapped[bool]
+    is_private: Mapped[bool]
+    creator: Mapped[str | None] = mapped_column(ID)
+
+
+class MessageRow(Base):
+    """A message's metadata. There is deliberately no text column: war-room bodies
+    are never kept."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_channel_id_posted_at", "channel_id", "posted_at"),)
+    channel_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    posted_at: Mapped[datetime]
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(ID)
+    bot_id: Mapped[str | None] = mapped_column(ID)
+    bot_name: Mapped[str | None] = mapped_column(Text)
+    subtype: Mapped[str | None] = mapped_column(KIND)
+
+
+class IncidentsPostRow(Base):
+    __tablename__ = "incidents_posts"
+    channel_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    posted_at: Mapped[datetime] = mapped_column(index=True)
+    text: Mapped[str] = mapped_column(Text)
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(ID)
+    permalink: Mapped[str] = mapped_column(Text)
+
+
+# ----------------------------------------------------------------------------- GitHub
+
+
+class CommitRow(Base):
+    __tablename__ = "commits"
+    sha: Mapped[str] = mapped_column(ID, primary_key=True)
+    committed_at: Mapped[datetime] = mapped_column(index=True)
+    # order in the default branch's history (oldest first); breaks committed_at ties
+    position: Mapped[int] = mapped_column(Integer, unique=True)
+    author: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class FileChangeRow(Base):
+    __tablename__ = "file_changes"
+    commit_sha: Mapped[str] = mapped_column(
+        ID, ForeignKey("commits.sha", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # within the commit
+    path: Mapped[str] = mapped_column(Text, index=True)
+    status: Mapped[str] = mapped_column(KIND)
+    blob_sha: Mapped[str | None] = mapped_column(ID)
+    previous_path: Mapped[str | None] = mapped_column(Text)
+
+
+class BlobRow(Base):
+    __tablename__ = "blobs"
+    sha: Mapped[str] = mapped_column(ID, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class IssueStateRow(Base):
+    __tablename__ = "issue_states"
+    repo: Mapped[str] = mapped_column(String(255), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(KIND)
+    html_url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    closed_at: Mapped[datetime | None]
+    is_pull_request: Mapped[bool]
+    merged_at: Mapped[datetime | None]
+
+
+# --------------------------------------------------------------------- sync and runs
+
+
+class SyncStateRow(Base):
+    __tablename__ = "sync_state"
+    source: Mapped[str] = mapped_column(KIND, primary_key=True)
+    cursor: Mapped[dict[str, Any]]
+    last_status: Mapped[str] = mapped_column(KIND)  # ok | failed
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_started_at: Mapped[datetime | None]
+    last_finished_at: Mapped[datetime | None]
+    requests: Mapped[int] = mapped_column(Integer)
+
+
+class AuditRunRow(Base):
+    __tablename__ = "audit_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    as_of: Mapped[datetime]
+    window_since: Mapped[datetime]
+    window_until: Mapped[datetime]
+    status: Mapped[str] = mapped_column(KIND)  # running | done | failed
+    sources: Mapped[dict[str, Any]]

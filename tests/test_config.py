@@ -1,0 +1,131 @@
+"""Configuration: interface.md's file, validated; every error names file, key and line."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from opsaudit.config import ConfigError, load_config, parse_config
+from opsaudit.policy import NEXT_BUSINESS_DAY
+
+INTERFACE_EXAMPLE = """\
+database:
+  url: sqlite:///.opsaudit/opsaudit.db
+sources:
+  pagerduty:
+    api_url: https://api.pagerduty.com
+    web_url: https://example.pagerduty.com
+  slack:
+    api_url: https://slack.com/api/
+    incidents_channel: incidents
+  github:
+    api_url: https://api.github.com
+    repo: example-org/ops-docs
+    path: docs/incidents
+people:
+  cto: {pagerduty_id: PXXXXXX, email: cto@example.com}
+services:
+  Checkout API: {brand: shop, owner: {pagerduty_id: PYYYYYY}}
+policy: {}
+waivers: []
+digest:
+  channel: ops-compliance
+report:
+  output_dir: reports
+"""
+
+
+def parse(text: str) -> object:
+    return parse_config(text, source=Path("opsaudit.yaml"))
+
+
+def test_the_interface_example_loads_with_the_rules_defaults() -> None:
+    config = parse_config(INTERFACE_EXAMPLE, source=Path("opsaudit.yaml"))
+    assert config.sources.github is not None
+    assert config.sources.github.repo == "example-org/ops-docs"
+    assert config.services["Checkout API"].brand == "shop"
+    assert config.people.cto is not None and config.people.cto.pagerduty_id == "PXXXXXX"
+    policy = config.policy
+    assert policy.response["Sev1"] == timedelta(minutes=15)
+    assert policy.response["Sev4"] == NEXT_BUSINESS_DAY
+    assert policy.lookback_days == 90
+    assert policy.postmortem.due_business_days == 5
+    assert "Blameless framing" in policy.postmortem.sections
+
+
+def test_an_empty_file_is_the_defaults_with_no_source() -> None:
+    config = parse("")
+    assert config.database.url == "sqlite:///.opsaudit/opsaudit.db"
+    assert config.sources.pagerduty is None and config.sources.slack is None
+
+
+def test_policy_mappings_merge_key_by_key_and_null_removes() -> None:
+    config = parse(
+        "policy:\n"
+        "  response: {Sev1: 10m}\n"
+        "  postmortem:\n"
+        "    sections: {Blameless framing: null}\n"
+        "  exclude: {title_contains: ['[GAMEDAY]']}\n"
+    )
+    policy = config.policy  # type: ignore[attr-defined]
+    assert policy.response["Sev1"] == timedelta(minutes=10)
+    assert policy.response["Sev2"] == timedelta(minutes=30)  # untouched default
+    assert "Blameless framing" not in policy.postmortem.sections
+    assert "Timeline" in policy.postmortem.sections
+    assert policy.exclude.title_contains == ("[GAMEDAY]",)  # lists replace
+
+
+def test_a_scalar_set_to_null_is_missing_not_defaulted() -> None:
+    policy = parse("policy:\n  warroom: {open_within: null}\n").policy  # type: ignore[attr-defined]
+    assert policy.warroom.open_within is None
+    assert policy.warroom.update_every == timedelta(minutes=15)
+
+
+def test_a_relative_ca_file_is_relative_to_the_config_folder(tmp_path: Path) -> None:
+    path = tmp_path / "conf" / "opsaudit.yaml"
+    path.parent.mkdir()
+    path.write_text("sources:\n  github: {repo: a/b, ca_file: certs/ca.pem}\n")
+    config = load_config(path)
+    assert config.sources.github is not None
+    assert config.sources.github.ca_file == tmp_path / "conf" / "certs" / "ca.pem"
+
+
+def test_slack_api_url_gets_its_trailing_slash() -> None:
+    config = parse("sources:\n  slack: {api_url: 'https://slack.example/api'}\n")
+    assert config.sources.slack.api_url == "https://slack.example/api/"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("foo: 1\n", "opsaudit.yaml:1: foo: Extra inputs are not permitted"),
+        (
+            "sources:\n  pagerduty:\n    api_url: http://pd.local\n",
+            "opsaudit.yaml:3: sources.pagerduty.api_url: must be an https:// URL",
+        ),
+        (
+            "policy:\n  response:\n    Sev2: 15 minutes\n",
+            "opsaudit.yaml:3: policy.response.Sev2: '15 minutes' is not a duration",
+        ),
+        ("policy:\n  timezone: Mars/Base\n", "opsaudit.yaml:2: policy.timezone: unknown time zone"),
+        ("policy:\n  lookback_days: 0\n", "opsaudit.yaml:2: policy.lookback_days:"),
+        ("policy:\n  severity_map: {P1: Sev9}\n", "opsaudit.yaml:2: policy.severity_map.P1:"),
+        ("sources:\n  github: {path: x}\n", "opsaudit.yaml:2: sources.github.repo: Field required"),
+        ("waivers:\n  - {rule: a}\n", "opsaudit.yaml:2: waivers.0.subject: Field required"),
+        ("sources: [1\n", "opsaudit.yaml:2: expected ','"),
+        ("- a\n- b\n", "opsaudit.yaml: the top level must be a mapping"),
+    ],
+)
+def test_bad_values_name_the_file_the_line_and_the_key(text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(text)
+    message = str(caught.value)
+    assert message.startswith(expected), message
+    assert "\n" not in message
+
+
+def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="configuration file not found"):
+        load_config(tmp_path / "nope.yaml")

@@ -28,8 +28,8 @@ demo: install
 test: install lint typecheck pytest
 
 lint:
-	$(VENV)/bin/ruff check src tests flows
-	$(VENV)/bin/ruff format --check src tests flows
+	$(VENV)/bin/ruff check src tests flows benchmarks
+	$(VENV)/bin/ruff format --check src tests flows benchmarks
 
 typecheck:
 	$(VENV)/bin/mypy

@@ -7,7 +7,6 @@ the CA file and the tokens point at the sandbox.
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -49,9 +48,9 @@ def sandbox_config(*, org: GeneratedOrg, sandbox: Sandbox, database_url: str) ->
 def run_demo(*, incidents: int, seed: int, workdir: Path) -> int:
     """Generate, serve, sync twice (full, then incremental) and print what was stored."""
     say = _say
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name in ("opsaudit.db", "opsaudit.yaml"):  # a fresh start, but only our own files
+        (workdir / name).unlink(missing_ok=True)
     say(f"generating an organisation: {incidents} incidents, seed {seed}")
     org = generate(seed=seed, incidents=incidents)
     with Sandbox(org.world) as sandbox:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -31,7 +31,7 @@ from opsaudit.sources.base import (
     Window,
 )
 from opsaudit.sources.github import fetch_github
-from opsaudit.sources.pagerduty import fetch_pagerduty
+from opsaudit.sources.pagerduty import fetch_pagerduty, looked_up
 from opsaudit.sources.slack import WarRoomScope, fetch_slack
 
 Progress = Callable[[str], None]
@@ -91,7 +91,7 @@ def run_sync(
     outcomes = {name: run.outcome(name) for name in SOURCE_NAMES}
     run.step("pagerduty", outcomes, progress, lambda: run.pagerduty(window))
     run.step("github", outcomes, progress, run.github)
-    run.step("pagerduty", outcomes, progress, lambda: run.pagerduty_named(window))
+    run.step("pagerduty", outcomes, progress, lambda: run.pagerduty(window, named=True))
     run.step("slack", outcomes, progress, lambda: run.slack(window))
     return SyncReport(outcomes)
 
@@ -104,6 +104,7 @@ class _Run:
     full: bool
     retry: RetryPolicy
     now: datetime
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
     counters: dict[str, RequestCounter] = field(
         default_factory=lambda: {name: RequestCounter() for name in SOURCE_NAMES}
     )
@@ -133,7 +134,7 @@ class _Run:
         outcome = outcomes[name]
         if outcome.status != "ok":
             return
-        started = self.now
+        started = datetime.now(UTC)
         progress(f"{name}: syncing")
         try:
             stored = action()
@@ -164,37 +165,27 @@ class _Run:
                 status="ok",
                 error=None,
                 requests=self.counters[name].count,
-                started_at=self.now,
-                finished_at=self.now,
+                started_at=self.started,
+                finished_at=datetime.now(UTC),
             )
 
-    def pagerduty(self, window: Window) -> dict[str, int]:
+    def pagerduty(self, window: Window, *, named: bool = False) -> dict[str, int]:
+        """The window's incidents; with ``named``, also the incidents post-mortems name
+        that the store lacks (outside the window), when any is left to look up."""
         with Session(self.engine) as session:
             cursor = self.cursor(session, "pagerduty")
+        extra: list[str] = []
+        if named:
+            done = looked_up(cursor)
+            extra = [ref.value for ref in self._named_incidents_missing()]
+            if not set(extra) - done:
+                return {}
         batch, cursor = fetch_pagerduty(
             endpoint=self.endpoint("pagerduty"),
             window=window,
             cursor=cursor,
             now=self.now,
-            counter=self.counters["pagerduty"],
-            retry=self.retry,
-        )
-        self._save("pagerduty", lambda s: store.save_pagerduty(session=s, batch=batch), cursor)
-        return {"incidents": len(batch.incidents), "log entries": len(batch.log_events)}
-
-    def pagerduty_named(self, window: Window) -> dict[str, int]:
-        """Incidents that post-mortems name but the store lacks (outside the window)."""
-        missing = self._named_incidents_missing()
-        if not missing:
-            return {}
-        with Session(self.engine) as session:
-            cursor = self.cursor(session, "pagerduty")
-        batch, cursor = fetch_pagerduty(
-            endpoint=self.endpoint("pagerduty"),
-            window=window,
-            cursor=cursor,
-            now=self.now,
-            extra_incidents=[ref.value for ref in missing],
+            extra_incidents=extra,
             counter=self.counters["pagerduty"],
             retry=self.retry,
         )

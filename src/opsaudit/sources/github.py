@@ -9,8 +9,9 @@ from the commits; this module makes no extra call for them.
 The cursor (plain JSON) keeps the head seen, a commit watermark with the commits seen
 near it, the issue-listing watermark, and which linked issues are known open or closed.
 An unchanged repository costs three requests: the repository, its default branch, and
-one page of its issues changed since the last sync (plus one per open issue linked in
-another repository).
+one page of its issues changed since the last sync, plus one listing per other
+repository in which linked issues are still open (issues linked for the first time are
+read one by one).
 """
 
 from __future__ import annotations
@@ -178,19 +179,46 @@ class _Sync:
             if ref.repo.lower() != own and key.lower() not in known:
                 known.add(key.lower())
                 opened[key] = ""
-        for key, seen in sorted(opened.items()):
-            issue = self._other_issue(key)
-            if issue is None:
-                continue
-            if issue.state == "closed":
-                del opened[key]
-                closed.add(key)
-            else:
-                opened[key] = iso(issue.updated_at)
-            if iso(issue.updated_at) != seen:
-                found.append(self._issue_state(key.rpartition("#")[0], issue))
+        for name, keys in sorted(_by_repo(opened).items()):
+            for key, issue in self._tracked(name, keys, opened).items():
+                if issue.state == "closed":
+                    del opened[key]
+                    closed.add(key)
+                else:
+                    opened[key] = iso(issue.updated_at)
+                if iso(issue.updated_at) != keys[key]:
+                    found.append(self._issue_state(name, issue))
         self.state["closed"] = sorted(closed)
         return found
+
+    def _tracked(self, name: str, keys: dict[str, str], opened: dict[str, str]) -> dict[str, Issue]:
+        """The open issues tracked in another repository ``name``, as they are now.
+
+        Issues never read are read one by one. Those read before are found with one
+        listing of the repository's issues updated since the newest change seen there:
+        any later change to one of them moves its ``updated_at`` past that mark.
+        """
+        marks: dict[str, str] = self.state["marks"]
+        mark = marks.get(name.lower())
+        fresh = [key for key, seen in keys.items() if not seen or mark is None]
+        read: dict[str, Issue] = {}
+        if mark is not None and len(fresh) < len(keys):
+            wanted = {key.lower(): key for key in keys if key not in fresh}
+            with self.calls.call(f"list issues of {name}"):
+                for issue in self.gh.get_repo(name).get_issues(state="all", since=_when(mark)):
+                    key = wanted.get(f"{name}#{issue.number}".lower())
+                    if key is not None:
+                        read[key] = issue
+        for key in fresh:
+            single = self._other_issue(key)
+            if single is not None:
+                read[key] = single
+        seen = [issue.updated_at.astimezone(UTC) for issue in read.values()]
+        if mark is not None:
+            seen.append(_when(mark))
+        if seen:
+            marks[name.lower()] = iso(max(seen))
+        return read
 
     def _own_issues(self) -> list[IssueState]:
         since = utc(self.state["issues_since"])
@@ -280,6 +308,7 @@ def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:
         "own_issues": False,
         "open": {},
         "closed": [],
+        "marks": {},  # another repository -> newest issue change seen there
     }
     if not cursor or cursor.get("repo") != repo or cursor.get("path") != folder:
         return fresh
@@ -288,7 +317,19 @@ def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:
     for key in ("edge", "issues_edge", "open"):
         merged[key] = dict(merged[key])
     merged["closed"] = list(merged["closed"])
+    merged["marks"] = dict(merged["marks"])
     return merged
+
+
+def _by_repo(opened: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Tracked issue keys grouped by repository (named as first written), with when seen."""
+    groups: dict[str, dict[str, str]] = {}
+    names: dict[str, str] = {}
+    for key, seen in opened.items():
+        repo = key.rpartition("#")[0]
+        name = names.setdefault(repo.lower(), repo)
+        groups.setdefault(name, {})[key] = seen
+    return groups
 
 
 def _key(ref: IssueRef) -> str:

@@ -90,6 +90,13 @@ def fetch_pagerduty(
         raise SourceError(SOURCE, f"{endpoint.api_url}: {describe(exc)}") from None
 
 
+def looked_up(cursor: Cursor | None) -> set[str]:
+    """Extra incident keys (ids or numbers) a sync with ``cursor`` already looked up,
+    found or not: passing them again costs no request."""
+    parsed = _parse(cursor)
+    return set(parsed.get("extra", {})) if parsed else set()
+
+
 def _parse(cursor: Cursor | None) -> Cursor | None:
     """The previous cursor if it is one this version wrote, else None (a full sync)."""
     if not cursor or cursor.get("version") != CURSOR_VERSION:

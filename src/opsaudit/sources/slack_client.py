@@ -40,10 +40,13 @@ _SERVER_ERRORS = frozenset({500, 502, 503, 504})
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class _CountingMixin:
-    """Counts the request each granted retry will make."""
+class _CountingMixin(RetryHandler):
+    """Bounded by the policy's attempts; counts the request each granted retry will make."""
 
-    counter: RequestCounter
+    def __init__(self, *, policy: RetryPolicy, counter: RequestCounter) -> None:
+        super().__init__(max_retry_count=max(0, policy.attempts - 1))
+        self.policy = policy
+        self.counter = counter
 
     def _count_retry(self, state: RetryState) -> None:
         self.counter.add()
@@ -51,17 +54,12 @@ class _CountingMixin:
         state.increment_current_attempt()
 
 
-class RateLimitRetry(_CountingMixin, RetryHandler):
+class RateLimitRetry(_CountingMixin):
     """Retries a 429 after exactly the ``Retry-After`` the server asked for.
 
     slack_sdk's own handler adds up to a second of jitter; we honour the header (capped by
     the policy) so a sandbox asking for 0 s costs no time.
     """
-
-    def __init__(self, *, policy: RetryPolicy, counter: RequestCounter) -> None:
-        super().__init__(max_retry_count=max(0, policy.attempts - 1))
-        self.policy = policy
-        self.counter = counter
 
     def _can_retry(
         self,
@@ -86,13 +84,8 @@ class RateLimitRetry(_CountingMixin, RetryHandler):
         self._count_retry(state)
 
 
-class ServerErrorRetry(_CountingMixin, RetryHandler):
+class ServerErrorRetry(_CountingMixin):
     """Retries a 5xx answer with the policy's exponential backoff."""
-
-    def __init__(self, *, policy: RetryPolicy, counter: RequestCounter) -> None:
-        super().__init__(max_retry_count=max(0, policy.attempts - 1))
-        self.policy = policy
-        self.counter = counter
 
     def _can_retry(
         self,
@@ -118,11 +111,6 @@ class ServerErrorRetry(_CountingMixin, RetryHandler):
 
 class ConnectionRetry(_CountingMixin, ConnectionErrorRetryHandler):
     """Retries a reset or refused connection; never a TLS failure (retrying can't fix it)."""
-
-    def __init__(self, *, policy: RetryPolicy, counter: RequestCounter) -> None:
-        super().__init__(max_retry_count=max(0, policy.attempts - 1))
-        self.policy = policy
-        self.counter = counter
 
     def _can_retry(
         self,

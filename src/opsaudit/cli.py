@@ -1,7 +1,8 @@
 """``opsaudit``: the command line of ``interface.md``.
 
 Exit status: 0 done; 2 bad usage or configuration (one line on stderr, no traceback);
-3 done, but a source failed; 1 anything else.
+3 done, but a source failed; 4 with ``--fail-on-violation`` and a violation; 1 anything
+else.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from opsaudit.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
+from opsaudit.publish.formats import FORMATS
 from opsaudit.secrets import Redactor, install_redaction
 from opsaudit.timeparse import parse_instant
 
@@ -42,6 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--since", type=_instant, help="start of the window (default: lookback)")
     sync.add_argument("--full", action="store_true", help="ignore the watermarks, fetch all")
 
+    audit = commands.add_parser("audit", help="sync, evaluate every check, store and print")
+    audit.add_argument("--config", type=Path, default=DEFAULT_CONFIG_FILE)
+    audit.add_argument("--since", type=_instant, help="window start (default: as-of - lookback)")
+    audit.add_argument("--until", type=_instant, help="window end, exclusive (default: as-of)")
+    audit.add_argument("--as-of", type=_instant, help='"now" for every deadline (default: now)')
+    audit.add_argument("--format", choices=FORMATS, default="table")
+    audit.add_argument("--output", type=Path, help="write there instead of standard output")
+    audit.add_argument("--fail-on-violation", action="store_true", help="exit 4 on a violation")
+    audit.add_argument(
+        "--offline", action="store_true", help="evaluate what is stored, without syncing"
+    )
+
+    rules = commands.add_parser("rules", help="the catalogue, with each check's policy values")
+    rules.add_argument("--config", type=Path, help="show this configuration's policy values")
+
     demo = commands.add_parser("demo", help="the whole pipeline on the built-in sandbox")
     demo.add_argument("--incidents", type=int, default=200, help="size of the generated org")
     demo.add_argument("--seed", type=int, default=7)
@@ -57,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sync":
             return _sync(args)
+        if args.command == "audit":
+            return _audit(args)
+        if args.command == "rules":
+            return _rules(args)
         if args.command == "demo":
             from opsaudit.demo import run_demo
 
@@ -84,6 +105,43 @@ def _sync(args: argparse.Namespace) -> int:
     for line in report.summary_lines():
         print(line)
     return EXIT_SOURCE_FAILED if report.failed else EXIT_OK
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from opsaudit.audit import audit_window, run_audit
+    from opsaudit.publish.formats import render
+    from opsaudit.secrets import resolve_tokens
+
+    config = load_config(args.config)
+    tokens = {} if args.offline else resolve_tokens(config)
+    as_of = args.as_of or datetime.now(UTC)
+    window = audit_window(config=config, as_of=as_of, since=args.since, until=args.until)
+    outcome = run_audit(
+        config=config,
+        tokens=tokens,
+        window=window,
+        as_of=as_of,
+        offline=args.offline,
+        progress=_progress,
+    )
+    text = render(outcome.document, args.format)
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        _progress(f"results written to {args.output}")
+    else:
+        sys.stdout.write(text)
+    for name in outcome.failed_sources:
+        _progress(f"opsaudit: the {name} source failed; its checks are unknown")
+    return outcome.exit_code(fail_on_violation=args.fail_on_violation)
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from opsaudit.publish.catalogue import render_catalogue
+
+    policy = load_config(args.config).policy if args.config else None
+    sys.stdout.write(render_catalogue(policy))
+    return EXIT_OK
 
 
 def _progress(message: str) -> None:

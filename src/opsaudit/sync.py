@@ -86,32 +86,106 @@ def run_sync(
     progress: Progress = lambda _message: None,
 ) -> SyncReport:
     """Fetch every configured source into the store at ``config.database.url``."""
-    engine = engine or store.open_store(config.database.url)
-    run = _Run(config=config, tokens=tokens, engine=engine, full=full, retry=retry, now=now)
-    outcomes = {name: run.outcome(name) for name in SOURCE_NAMES}
-    run.step("pagerduty", outcomes, progress, lambda: run.pagerduty(window))
-    run.step("github", outcomes, progress, run.github)
-    run.step("pagerduty", outcomes, progress, lambda: run.pagerduty(window, named=True))
-    run.step("slack", outcomes, progress, lambda: run.slack(window))
-    return SyncReport(outcomes)
+    run = SyncRun(
+        config=config,
+        tokens=tokens,
+        engine=engine or store.open_store(config.database.url),
+        window=window,
+        full=full,
+        retry=retry,
+        now=now,
+        progress=progress,
+    )
+    for step in STEPS:
+        run.contained(step)
+    return run.report()
+
+
+# The steps of a sync in order, each one source: the window's incidents, the post-mortems
+# (which name incidents and issues), the named incidents outside the window, war rooms.
+STEPS = ("pagerduty", "github", "pagerduty-named", "slack")
 
 
 @dataclass
-class _Run:
+class SyncRun:
+    """One sync's state: the sources' outcomes and request counts, step by step.
+
+    ``fetch`` runs a step and raises on failure (a Prefect task may retry it);
+    ``failed`` records a final failure; ``contained`` does both for plain callers.
+    """
+
     config: Config
     tokens: dict[str, str]
     engine: Engine
+    window: Window
     full: bool
     retry: RetryPolicy
     now: datetime
+    progress: Progress = lambda _message: None
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     counters: dict[str, RequestCounter] = field(
         default_factory=lambda: {name: RequestCounter() for name in SOURCE_NAMES}
     )
+    outcomes: dict[str, SourceOutcome] = field(default_factory=dict)
 
-    def outcome(self, name: str) -> SourceOutcome:
-        configured = getattr(self.config.sources, name) is not None
-        return SourceOutcome("ok" if configured else "not_configured")
+    def __post_init__(self) -> None:
+        for name in SOURCE_NAMES:
+            configured = getattr(self.config.sources, name) is not None
+            self.outcomes[name] = SourceOutcome("ok" if configured else "not_configured")
+
+    @staticmethod
+    def source_of(step: str) -> str:
+        return step.removesuffix("-named")
+
+    def wants(self, step: str) -> bool:
+        """Whether the step is to run: its source is configured and has not failed."""
+        return self.outcomes[self.source_of(step)].status == "ok"
+
+    def fetch(self, step: str) -> dict[str, int]:
+        """Fetch and store one step; raises whatever went wrong (nothing is half-saved)."""
+        name = self.source_of(step)
+        self.progress(f"{step}: syncing")
+        actions: dict[str, Callable[[], dict[str, int]]] = {
+            "pagerduty": lambda: self.pagerduty(self.window),
+            "github": self.github,
+            "pagerduty-named": lambda: self.pagerduty(self.window, named=True),
+            "slack": lambda: self.slack(self.window),
+        }
+        stored = actions[step]()
+        outcome = self.outcomes[name]
+        for what, count in stored.items():
+            outcome.stored[what] = outcome.stored.get(what, 0) + count
+        outcome.requests = self.counters[name].count
+        return stored
+
+    def failed(self, step: str, exc: BaseException) -> None:
+        """Mark the step's source failed (its last good cursor stays) and say why."""
+        name = self.source_of(step)
+        outcome = self.outcomes[name]
+        outcome.status = "failed"
+        outcome.error = Redactor.scrub(str(exc)) or type(exc).__name__
+        outcome.requests = self.counters[name].count
+        self.progress(f"{name}: FAILED: {outcome.error}")
+        with Session(self.engine) as session, session.begin():
+            store.mark_sync_failed(
+                session=session,
+                source=name,
+                error=outcome.error,
+                requests=outcome.requests,
+                started_at=self.started,
+            )
+
+    def contained(self, step: str) -> None:
+        """Run a wanted step; a failure marks its source and lets the others carry on."""
+        if not self.wants(step):
+            return
+        try:
+            self.fetch(step)
+        except Exception as exc:  # any failure of one source must leave the others running
+            self.failed(step, exc)
+
+    def report(self) -> SyncReport:
+        return SyncReport(self.outcomes)
 
     def endpoint(self, name: str) -> Endpoint:
         section = getattr(self.config.sources, name)
@@ -122,38 +196,6 @@ class _Run:
             return None
         state = store.load_sync_state(session=session, source=name)
         return state.cursor if state is not None else None
-
-    def step(
-        self,
-        name: str,
-        outcomes: dict[str, SourceOutcome],
-        progress: Progress,
-        action: Callable[[], dict[str, int]],
-    ) -> None:
-        """Run one fetch-and-save of a configured, not yet failed source; contain failure."""
-        outcome = outcomes[name]
-        if outcome.status != "ok":
-            return
-        started = datetime.now(UTC)
-        progress(f"{name}: syncing")
-        try:
-            stored = action()
-        except Exception as exc:  # any failure of one source must leave the others running
-            outcome.status = "failed"
-            outcome.error = Redactor.scrub(str(exc)) or type(exc).__name__
-            progress(f"{name}: FAILED: {outcome.error}")
-            with Session(self.engine) as session, session.begin():
-                store.mark_sync_failed(
-                    session=session,
-                    source=name,
-                    error=outcome.error,
-                    requests=self.counters[name].count,
-                    started_at=started,
-                )
-        else:
-            for what, count in stored.items():
-                outcome.stored[what] = outcome.stored.get(what, 0) + count
-        outcome.requests = self.counters[name].count
 
     def _save(self, name: str, save: Callable[[Session], None], cursor: Cursor) -> None:
         with Session(self.engine) as session, session.begin():

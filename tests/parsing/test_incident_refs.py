@@ -59,3 +59,9 @@ def test_bad_front_matter_is_ignored_not_fatal() -> None:
 def test_never_raises_on_arbitrary_text(text: str) -> None:
     incident_refs(text)
     incident_refs("---\n" + text + "\n---\n" + text)
+
+
+def test_front_matter_with_an_impossible_date_or_deep_nesting_is_ignored() -> None:
+    assert split_front_matter("---\nwhen: 2026-13-45\n---\nbody\n") == ({}, "body\n")
+    deep = "---\nincident: " + "[" * 5000 + "]" * 5000 + "\n---\nincident-7\n"
+    assert incident_refs(deep) == [num(7)]

@@ -35,7 +35,8 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
         return {}, text
     try:
         data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError):
+        # YAML errors, impossible dates (2026-13-45) and absurd nesting: no front matter
         data = None
     return (data if isinstance(data, dict) else {}), text[match.end() :]
 

@@ -36,12 +36,12 @@ The batch holds every channel and only messages not returned before.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from opsaudit.parsing.summary import is_summary_post
 from opsaudit.records import Channel, IncidentsPost, MessageMeta, SlackBatch
 from opsaudit.sources.base import (
     DEFAULT_RETRY,
@@ -75,11 +75,6 @@ __all__ = [
 CURSOR_VERSION = 1
 THREAD_WINDOW = timedelta(days=7)
 
-_SUMMARY_LINE = re.compile(
-    r"^[ \t]*[*_~]{0,3}[ \t]*incident summary[ \t]*:?[ \t]*[*_~]{0,3}[ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-
 
 @dataclass(frozen=True)
 class WarRoomScope:
@@ -95,15 +90,6 @@ class WarRoomScope:
     def resolution_by_name(self) -> dict[str, datetime | None]:
         """Channel name -> resolution time, for every war room in scope."""
         return {f"{self.prefix}{key}": resolved for key, resolved in self.keys.items()}
-
-
-def is_summary_post(text: str) -> bool:
-    """True when a line reads only ``Incident summary``, plain or emphasised.
-
-    A coarse filter (the checks parse the post): case and a trailing colon are not
-    looked at, but a sentence that merely contains the words is not a summary post.
-    """
-    return _SUMMARY_LINE.search(text) is not None
 
 
 def fetch_slack(

@@ -1,7 +1,7 @@
 """Every query of the store, in one place to import from.
 
 The functions live in one module per domain (``repo_pagerduty``, ``repo_slack``,
-``repo_github``, ``repo_runs``). All are keyword-only and take a ``Session``; none
+``repo_github``, ``repo_runs``, ``repo_results``). All are keyword-only and take a ``Session``; none
 commits: the caller runs one transaction per batch, so a failed save leaves what was
 stored before it untouched.
 """
@@ -25,6 +25,13 @@ from opsaudit.store.repo_pagerduty import (
     load_users,
     save_pagerduty,
 )
+from opsaudit.store.repo_results import (
+    Finding,
+    StoredResult,
+    load_findings,
+    load_results,
+    save_results,
+)
 from opsaudit.store.repo_runs import (
     AuditRun,
     SyncState,
@@ -44,6 +51,8 @@ from opsaudit.store.repo_slack import (
 
 __all__ = [
     "AuditRun",
+    "Finding",
+    "StoredResult",
     "SyncState",
     "finish_audit_run",
     "known_blob_shas",
@@ -52,12 +61,14 @@ __all__ = [
     "load_blob",
     "load_channels",
     "load_commits",
+    "load_findings",
     "load_incidents",
     "load_incidents_posts",
     "load_issue_states",
     "load_log_events",
     "load_messages",
     "load_priorities",
+    "load_results",
     "load_services",
     "load_sync_state",
     "load_users",
@@ -65,6 +76,7 @@ __all__ = [
     "postmortem_files_at",
     "save_github",
     "save_pagerduty",
+    "save_results",
     "save_slack",
     "save_sync_state",
     "start_audit_run",

@@ -235,3 +235,33 @@ class AuditRunRow(Base):
     window_until: Mapped[datetime]
     status: Mapped[str] = mapped_column(KIND)  # running | done | failed
     sources: Mapped[dict[str, Any]]
+
+
+# ---------------------------------------------------------------------------- results
+
+
+class ResultRow(Base):
+    """One result of one audit run, as the JSON contract shows it (``payload``)."""
+
+    __tablename__ = "results"
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    status: Mapped[str] = mapped_column(KIND)
+    payload: Mapped[dict[str, Any]]
+
+
+class FindingRow(Base):
+    """The life of a (check, subject) across runs: when its violation was first and
+    last seen, and when it stopped being one."""
+
+    __tablename__ = "findings"
+    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    status: Mapped[str] = mapped_column(KIND)  # the latest run's status
+    first_seen: Mapped[datetime | None]  # first run (by as-of) that found it a violation
+    last_seen: Mapped[datetime | None]  # latest run that found it a violation
+    resolved_at: Mapped[datetime | None]  # first run after that found it no longer one
+    last_run_id: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,236 @@
+"""One audit: sync (unless offline), snapshot at as-of, evaluate, store, and the JSON document.
+
+This is the imperative shell around the pure checks; the CLI and the Prefect flow both
+call :func:`run_audit` (or its parts: :func:`sync_step`, :func:`evaluate_step`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from opsaudit import store
+from opsaudit.calendar import BusinessCalendar
+from opsaudit.checks.context import AuditSettings, Context
+from opsaudit.checks.model import Result, zulu
+from opsaudit.config import Config
+from opsaudit.engine import evaluate
+from opsaudit.snapshot import SourceStatus, load_snapshot
+from opsaudit.sources.base import DEFAULT_RETRY, RetryPolicy, Window
+from opsaudit.sync import SOURCE_NAMES, SyncReport, run_sync
+
+SCHEMA = "opsaudit.results/v1"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class AuditOutcome:
+    document: dict[str, Any]
+    results: list[Result]
+    context: Context
+    run_id: int
+    sources: dict[str, SourceStatus]
+
+    @property
+    def failed_sources(self) -> list[str]:
+        return [name for name, s in self.sources.items() if s.status == "failed"]
+
+    @property
+    def violations(self) -> int:
+        return sum(1 for r in self.results if r.status == "violation")
+
+    def exit_code(self, *, fail_on_violation: bool) -> int:
+        """interface.md: 4 with ``--fail-on-violation`` and a violation (confirmed facts
+        come first), else 3 when a source failed, else 0."""
+        if fail_on_violation and self.violations:
+            return 4
+        return 3 if self.failed_sources else 0
+
+    def to_json(self) -> str:
+        return dumps(self.document)
+
+
+def audit_window(
+    *, config: Config, as_of: datetime, since: datetime | None, until: datetime | None
+) -> Window:
+    """``[since, until)``; by default the policy's look-back up to as-of."""
+    until = until or as_of
+    since = since or until - timedelta(days=config.policy.lookback_days or 90)
+    return Window(since=since, until=until)
+
+
+def sync_step(
+    *,
+    config: Config,
+    tokens: dict[str, str],
+    window: Window,
+    engine: Engine,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    progress: Progress = lambda _m: None,
+) -> dict[str, SourceStatus]:
+    """Sync every configured source now; their statuses as the results JSON shows them."""
+    report = run_sync(
+        config=config,
+        tokens=tokens,
+        window=window,
+        now=datetime.now(UTC),
+        engine=engine,
+        retry=retry,
+        progress=progress,
+    )
+    return statuses_of(report)
+
+
+def statuses_of(report: SyncReport) -> dict[str, SourceStatus]:
+    return {
+        name: SourceStatus(outcome.status, outcome.requests, outcome.error)
+        for name, outcome in report.outcomes.items()
+    }
+
+
+def stored_statuses(*, config: Config, engine: Engine) -> dict[str, SourceStatus]:
+    """Offline: each source as its last sync left it, and no request made now."""
+    found: dict[str, SourceStatus] = {}
+    with Session(engine) as session:
+        for name in SOURCE_NAMES:
+            if getattr(config.sources, name) is None:
+                found[name] = SourceStatus("not_configured")
+                continue
+            state = store.load_sync_state(session=session, source=name)
+            if state is None:
+                found[name] = SourceStatus("failed", 0, "never synced: run opsaudit sync first")
+            else:
+                status = "ok" if state.status == "ok" else "failed"
+                found[name] = SourceStatus(status, 0, state.error)  # type: ignore[arg-type]
+    return found
+
+
+def build_context(
+    *,
+    config: Config,
+    engine: Engine,
+    window: Window,
+    as_of: datetime,
+    sources: dict[str, SourceStatus],
+) -> Context:
+    github = config.sources.github
+    policy = config.policy
+    with Session(engine) as session:
+        snapshot = load_snapshot(
+            session=session,
+            as_of=as_of,
+            sources=sources,
+            postmortem_folder=github.path if github else None,
+            war_room_prefix=policy.warroom.prefix or "incident-",
+        )
+    pagerduty = config.sources.pagerduty
+    settings = AuditSettings(
+        window=window,
+        cto=config.people.cto,
+        services=config.services,
+        pagerduty_web=pagerduty.web_url if pagerduty else "https://example.pagerduty.com",
+        github_repo=github.repo if github else None,
+        github_web=github.web_url if github else "https://github.com",
+        github_path=github.path if github else None,
+    )
+    return Context(
+        snapshot=snapshot,
+        policy=policy,
+        settings=settings,
+        calendar=BusinessCalendar.from_policy(policy),
+    )
+
+
+def evaluate_step(
+    *,
+    config: Config,
+    engine: Engine,
+    window: Window,
+    as_of: datetime,
+    sources: dict[str, SourceStatus],
+) -> AuditOutcome:
+    """Evaluate every check at as-of, store the run and its results, build the document."""
+    context = build_context(
+        config=config, engine=engine, window=window, as_of=as_of, sources=sources
+    )
+    results = evaluate(context, waivers=config.waivers)
+    document = results_document(results=results, as_of=as_of, window=window, sources=sources)
+    with Session(engine) as session, session.begin():
+        run_id = store.start_audit_run(
+            session=session,
+            started_at=datetime.now(UTC),
+            as_of=as_of,
+            since=window.since,
+            until=window.until,
+        )
+        store.save_results(session=session, run_id=run_id, as_of=as_of, results=document["results"])
+        store.finish_audit_run(
+            session=session,
+            run_id=run_id,
+            finished_at=datetime.now(UTC),
+            status="done",
+            sources=document["sources"],
+        )
+    return AuditOutcome(document, results, context, run_id, sources)
+
+
+def run_audit(
+    *,
+    config: Config,
+    tokens: dict[str, str],
+    window: Window,
+    as_of: datetime,
+    offline: bool = False,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    progress: Progress = lambda _m: None,
+) -> AuditOutcome:
+    """Sync what is needed (not when ``offline``), then evaluate and store."""
+    engine = store.open_store(config.database.url)
+    try:
+        if offline:
+            sources = stored_statuses(config=config, engine=engine)
+        else:
+            sources = sync_step(
+                config=config,
+                tokens=tokens,
+                window=window,
+                engine=engine,
+                retry=retry,
+                progress=progress,
+            )
+        return evaluate_step(
+            config=config, engine=engine, window=window, as_of=as_of, sources=sources
+        )
+    finally:
+        engine.dispose()
+
+
+def results_document(
+    *, results: list[Result], as_of: datetime, window: Window, sources: dict[str, SourceStatus]
+) -> dict[str, Any]:
+    """The ``opsaudit.results/v1`` document of interface.md."""
+    return {
+        "schema": SCHEMA,
+        "as_of": zulu(as_of),
+        "window": {"since": zulu(window.since), "until": zulu(window.until)},
+        "sources": {name: _source_json(sources[name]) for name in SOURCE_NAMES if name in sources},
+        "results": [r.as_json() for r in results],
+    }
+
+
+def _source_json(status: SourceStatus) -> dict[str, Any]:
+    data: dict[str, Any] = {"status": status.status, "requests": status.requests}
+    if status.status == "failed":
+        data["error"] = status.error or "failed"
+    return data
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Stable JSON text: the same document gives the same bytes."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

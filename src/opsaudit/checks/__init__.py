@@ -1,0 +1,1 @@
+"""The checks of rules.md: pure functions from a Context to Results."""

@@ -1,0 +1,267 @@
+"""Escalation: ``escalation.secondary`` and ``escalation.leadership``.
+
+Both read the incident's PagerDuty log (assignments, escalations, delegations,
+notifications) and its responder requests, cut at the as-of time. ``rules.md`` settles
+what counts: the assignment logged at the trigger is the primary's; every later
+assignment of a user not assigned before, every delegation and every responder request
+is an escalation to a further responder; a person is reached by a notification, an
+assignment or a responder request naming them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from opsaudit.checks.context import Context, IncidentView
+from opsaudit.checks.model import Evidence, Result, minutes, zulu
+from opsaudit.checks.registry import check
+from opsaudit.config import Person
+from opsaudit.records import ResponderRequest
+
+_ASSIGNING = ("assign_log_entry", "escalate_log_entry", "delegate_log_entry")
+_NOTIFY = "notify_log_entry"
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One escalation or contact: when, whom it names, how to say it, where it is."""
+
+    at: datetime
+    users: tuple[str, ...]
+    what: str
+    evidence: Evidence
+
+
+@check(
+    "escalation.secondary",
+    title="Escalated to a further responder or resolved within 30 min",
+    subject="incident",
+    runbook="If primary on-call can't resolve in 30 min: escalate to secondary.",
+    needs=("pagerduty",),
+    policy=("escalation.severities", "escalation.secondary_within"),
+)
+def escalation_secondary(ctx: Context) -> Iterator[Result]:
+    """Sev1 and Sev2 incidents pass when resolved by the trigger plus secondary_within
+    (default 30 min), or when escalated to a further responder by then: a later
+    assignment of a user not assigned before, a delegation to another escalation
+    policy, or a responder request. The primary's assignment at the trigger, and
+    re-paging someone already assigned, do not count. A violation when neither
+    happened; pending while open and not escalated with the deadline after as-of."""
+    rule, within = "escalation.secondary", ctx.policy.escalation.secondary_within
+    for view in _in_scope(ctx):
+        if within is None:
+            yield view.result(rule, "unknown", "No policy escalation.secondary_within to judge by")
+            continue
+        deadline, limit = view.triggered_at + within, minutes(within.total_seconds())
+        steps = _escalations(ctx, view)
+        step = next((s for s in steps if s.at <= deadline), None)
+        resolved = view.resolved_at
+        if resolved is not None and resolved <= deadline and (step is None or resolved < step.at):
+            message = f"Resolved {_after(view, resolved)} after trigger (limit {limit})"
+            evidence = _resolve_evidence(ctx, view)
+            yield view.result(
+                rule, "pass", message, deadline=deadline, observed=resolved, evidence=evidence
+            )
+        elif step is not None:
+            message = f"{step.what} {_after(view, step.at)} after trigger (limit {limit})"
+            evidence = (step.evidence,)
+            yield view.result(
+                rule, "pass", message, deadline=deadline, observed=step.at, evidence=evidence
+            )
+        elif resolved is None and deadline > ctx.as_of:
+            message = f"Not escalated yet; due by {zulu(deadline)} (limit {limit})"
+            yield view.result(rule, "pending", message, deadline=deadline)
+        else:
+            late = steps[0] if steps else None
+            message = f"Neither escalated to a further responder nor resolved within {limit}"
+            if late is not None:
+                message += f" ({late.what} {_after(view, late.at)} after trigger)"
+            yield view.result(
+                rule,
+                "violation",
+                message,
+                deadline=deadline,
+                observed=late.at if late else None,
+                evidence=(late.evidence,) if late else (ctx.incident_evidence(view),),
+            )
+
+
+@check(
+    "escalation.leadership",
+    title="CTO and service owner reached, or resolved, within 60 min",
+    subject="incident",
+    runbook="If both stuck after 60 min: page CTO + relevant service owner.",
+    needs=("pagerduty",),
+    policy=("escalation.severities", "escalation.leadership_within"),
+)
+def escalation_leadership(ctx: Context) -> Iterator[Result]:
+    """Sev1 and Sev2 incidents pass when resolved by the trigger plus leadership_within
+    (default 60 min), or when both the CTO (people.cto) and the service's owner were
+    reached by then: notified, assigned or asked in a responder request. A violation
+    when still unresolved then and someone configured was not reached (the message
+    names who); unknown when everyone configured was reached but the CTO or the
+    service's owner is not configured; pending while open with the deadline after
+    as-of."""
+    rule, within = "escalation.leadership", ctx.policy.escalation.leadership_within
+    for view in _in_scope(ctx):
+        if within is None:
+            yield view.result(rule, "unknown", "No policy escalation.leadership_within to judge by")
+            continue
+        deadline, limit = view.triggered_at + within, minutes(within.total_seconds())
+        resolved = view.resolved_at
+        if resolved is not None and resolved <= deadline:
+            message = f"Resolved {_after(view, resolved)} after trigger (limit {limit})"
+            evidence = _resolve_evidence(ctx, view)
+            yield view.result(
+                rule, "pass", message, deadline=deadline, observed=resolved, evidence=evidence
+            )
+            continue
+        reached, missed, unconfigured = _leaders(ctx, view, deadline=deadline)
+        evidence = tuple(step.evidence for _, step in reached)
+        if not missed and not unconfigured:
+            last = max(step.at for _, step in reached)
+            names = " and ".join(who for who, _ in reached)
+            message = f"{names} reached by {_after(view, last)} after trigger (limit {limit})"
+            yield view.result(
+                rule, "pass", message, deadline=deadline, observed=last, evidence=evidence
+            )
+        elif deadline > ctx.as_of:
+            message = f"Open, leadership not all reached yet; due by {zulu(deadline)}"
+            yield view.result(rule, "pending", message, deadline=deadline, evidence=evidence)
+        elif missed:
+            message = f"{' and '.join(missed)} not reached within {limit}"
+            yield view.result(rule, "violation", message, deadline=deadline, evidence=evidence)
+        else:
+            message = _unjudged(view, unconfigured=unconfigured, reached=reached)
+            yield view.result(rule, "unknown", message, deadline=deadline, evidence=evidence)
+
+
+def _leaders(
+    ctx: Context, view: IncidentView, *, deadline: datetime
+) -> tuple[list[tuple[str, _Step]], list[str], list[str]]:
+    """The CTO and the service owner: (who was reached and how, who was missed, which
+    roles are not configured)."""
+    reached: list[tuple[str, _Step]] = []
+    missed: list[str] = []
+    unconfigured: list[str] = []
+    contacts = [s for s in _contacts(ctx, view) if s.at <= deadline]
+    for role, person in (("CTO", ctx.settings.cto), ("owner", view.owner)):
+        ids = _person_ids(ctx, person)
+        if person is None or (not ids and not person.email):
+            unconfigured.append(role)
+            continue
+        who = f"{role} {_person_name(ctx, person, ids)}"
+        step = next((s for s in contacts if ids & set(s.users)), None)
+        if step is not None:
+            reached.append((who, step))
+        else:
+            missed.append(who)
+    return reached, missed, unconfigured
+
+
+def _unjudged(
+    view: IncidentView, *, unconfigured: list[str], reached: list[tuple[str, _Step]]
+) -> str:
+    absent = " and ".join(
+        "no CTO is configured (people.cto)"
+        if role == "CTO"
+        else f"service {view.service_name} has no owner configured"
+        for role in unconfigured
+    )
+    found = " and ".join(who for who, _ in reached)
+    return f"Cannot judge: {absent}" + (f" ({found} reached)" if found else "")
+
+
+def _in_scope(ctx: Context) -> Iterator[IncidentView]:
+    severities = ctx.policy.escalation.severities
+    return (v for v in ctx.incidents if v.severity is not None and v.severity in severities)
+
+
+def _after(view: IncidentView, moment: datetime) -> str:
+    return minutes((moment - view.triggered_at).total_seconds())
+
+
+def _resolve_evidence(ctx: Context, view: IncidentView) -> tuple[Evidence, ...]:
+    entry = view.first("resolve_log_entry")
+    return (ctx.log_evidence(view, entry) if entry else ctx.incident_evidence(view),)
+
+
+def _escalations(ctx: Context, view: IncidentView) -> list[_Step]:
+    """Escalations to a further responder after the trigger, in time order."""
+    assigned: set[str] = set()
+    steps: list[_Step] = []
+    for entry in view.events:
+        if entry.type not in _ASSIGNING:
+            continue
+        new = tuple(u for u in entry.user_ids if u not in assigned)
+        assigned.update(entry.user_ids)
+        if entry.created_at <= view.triggered_at:
+            continue  # the primary's assignment
+        if entry.type == "delegate_log_entry":
+            what = "Delegated to another escalation policy"
+            if entry.user_ids:
+                what += f" ({_names(ctx, entry.user_ids)})"
+        elif new:
+            what = f"Escalated to {_names(ctx, new)}"
+        else:
+            continue  # re-paging someone already assigned brings no one new
+        steps.append(_Step(entry.created_at, new, what, ctx.log_evidence(view, entry)))
+    for request in _requests(ctx, view):
+        named = f" ({_names(ctx, request.user_ids)})" if request.user_ids else ""
+        steps.append(
+            _Step(
+                request.requested_at,
+                request.user_ids,
+                f"Responders requested{named}",
+                ctx.incident_evidence(view),
+            )
+        )
+    return sorted(steps, key=lambda s: s.at)
+
+
+def _contacts(ctx: Context, view: IncidentView) -> list[_Step]:
+    """Every notification, assignment and responder request, in time order."""
+    steps = [
+        _Step(e.created_at, e.user_ids, e.type, ctx.log_evidence(view, e))
+        for e in view.events
+        if e.type == _NOTIFY or e.type in _ASSIGNING
+    ]
+    steps += [
+        _Step(r.requested_at, r.user_ids, "responder request", ctx.incident_evidence(view))
+        for r in _requests(ctx, view)
+    ]
+    return sorted(steps, key=lambda s: s.at)
+
+
+def _requests(ctx: Context, view: IncidentView) -> Iterable[ResponderRequest]:
+    # responder requests are an incident attribute: the snapshot does not cut them
+    return sorted(
+        (r for r in view.incident.responder_requests if r.requested_at <= ctx.as_of),
+        key=lambda r: r.requested_at,
+    )
+
+
+def _person_ids(ctx: Context, person: Person | None) -> set[str]:
+    """The PagerDuty user ids of a configured person (by id, or by e-mail address)."""
+    if person is None:
+        return set()
+    ids = {person.pagerduty_id} if person.pagerduty_id else set()
+    if person.email:
+        email = person.email.casefold()
+        ids |= {u.id for u in ctx.snapshot.users.values() if (u.email or "").casefold() == email}
+    return ids
+
+
+def _person_name(ctx: Context, person: Person, ids: set[str]) -> str:
+    for user_id in sorted(ids):
+        user = ctx.snapshot.users.get(user_id)
+        if user is not None and user.name:
+            return user.name
+    return person.email or person.pagerduty_id or "?"
+
+
+def _names(ctx: Context, user_ids: Iterable[str]) -> str:
+    users = ctx.snapshot.users
+    return ", ".join(users[u].name if u in users and users[u].name else u for u in user_ids)

@@ -1,0 +1,158 @@
+"""Post-mortem files: link, name and required sections (``rules.md``:
+``postmortem.unlinked``, ``postmortem.filename``, ``postmortem.sections``).
+
+The subjects are the post-mortems linked to an incident of the window or first landed
+inside it, as the repository held them at the as-of time. A link may name any stored
+incident, also one outside the window, merged or excluded: the file is linked all the
+same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date
+from pathlib import PurePosixPath
+
+from opsaudit.checks.context import Context
+from opsaudit.checks.model import Result, Status
+from opsaudit.checks.registry import check
+from opsaudit.parsing.incident_refs import IncidentRef
+from opsaudit.parsing.postmortem import check_filename
+from opsaudit.records import Incident
+from opsaudit.snapshot import PostMortemFile
+
+TEMPLATE = "Use `docs/incidents/<YYYY-MM-DD>-<short-name>.md` template:"
+
+
+@check(
+    "postmortem.unlinked",
+    title="A post-mortem links to its PagerDuty incident",
+    subject="postmortem",
+    runbook="Within 5 business days of resolution. Required for Sev1 and Sev2.",
+    needs=("github", "pagerduty"),
+    policy=("ticket_id", "warroom.prefix"),
+)
+def postmortem_unlinked(ctx: Context) -> Iterator[Result]:
+    """Pass: the file links to at least one stored PagerDuty incident, through its
+    front-matter ``incident`` key (number, id or URL, or a list of them), a PagerDuty
+    incident URL in the body, or an ``incident-<ticket-id>`` mention; any incident
+    counts, also one outside the window, merged or excluded. Violation: it names no
+    incident that exists (the message lists what it names that is not stored)."""
+    rule = "postmortem.unlinked"
+    for file in ctx.subject_postmortems:
+        linked = ctx.incidents_of(file)
+        evidence = (ctx.github_evidence(file),)
+        if linked:
+            message = f"Links to {_names(ctx, linked)}."
+            yield ctx.postmortem_result(file, rule, "pass", message, evidence=evidence)
+            continue
+        dangling = _dangling(ctx, file)
+        message = "Links to no existing PagerDuty incident"
+        if dangling:
+            message += f" (it names {', '.join(dangling)}, which no stored incident matches)"
+        yield ctx.postmortem_result(file, rule, "violation", message + ".", evidence=evidence)
+
+
+@check(
+    "postmortem.filename",
+    title="A post-mortem is named <YYYY-MM-DD>-<short-name>.md after its trigger date",
+    subject="postmortem",
+    runbook=TEMPLATE,
+    needs=("github", "pagerduty"),
+)
+def postmortem_filename(ctx: Context) -> Iterator[Result]:
+    """Violation: the file's name is not ``<YYYY-MM-DD>-<short-name>.md`` with a real
+    date and a short name of lowercase letters and digits in words joined by ``-``; or
+    the file links to incidents and its date is the UTC trigger date of none of them.
+    Pass otherwise (an unlinked file is judged by the shape of its name alone)."""
+    rule = "postmortem.filename"
+    for file in ctx.subject_postmortems:
+        name = PurePosixPath(file.path).name
+        day, reason = check_filename(file.path)
+        linked = ctx.incidents_of(file)
+        triggers = {_utc_day(i) for i in linked}
+        evidence = (ctx.github_evidence(file),)
+        status: Status = "pass"
+        if reason is not None or day is None:
+            status = "violation"
+            message = f"File name is not <YYYY-MM-DD>-<short-name>.md: {reason}."
+        elif linked and day not in triggers:
+            status = "violation"
+            message = (
+                f"File name {name} is dated {day}, not the UTC trigger date of "
+                f"{_dated(ctx, linked)}."
+            )
+        elif linked:
+            matching = [i for i in linked if _utc_day(i) == day]
+            message = f"File name {name} is dated {day}, the UTC trigger date of "
+            message += f"{_dated(ctx, matching)}."
+        else:
+            message = f"File name {name} is well formed (no linked incident)."
+        yield ctx.postmortem_result(file, rule, status, message, evidence=evidence)
+
+
+@check(
+    "postmortem.sections",
+    title="A post-mortem has every required section, filled in",
+    subject="postmortem",
+    runbook=TEMPLATE,
+    needs=("github",),
+    policy=("postmortem.sections", "postmortem.placeholders"),
+)
+def postmortem_sections(ctx: Context) -> Iterator[Result]:
+    """Violation: a section required by ``postmortem.sections`` has no heading (any
+    level) matching one of its accepted headings after normalisation, or its section
+    holds nothing but white space, HTML comments and placeholders (``<…>``, TBD, TODO,
+    N/A...); the message lists every missing or empty section. Pass otherwise; a
+    section removed from the policy is not required."""
+    rule = "postmortem.sections"
+    required = ctx.policy.postmortem.sections
+    placeholders = ctx.policy.postmortem.placeholders
+    for file in ctx.subject_postmortems:
+        doc = ctx.documents[file.path]
+        missing: list[str] = []
+        empty: list[str] = []
+        evidence = [ctx.github_evidence(file)]
+        for name, headings in required.items():
+            section = doc.find_section(headings)
+            if section is None:
+                missing.append(name)
+            elif section.is_empty(placeholders):
+                empty.append(f"{name} (line {section.heading.line})")
+                evidence.append(ctx.github_evidence(file, section.heading.line))
+        problems = [f"missing: {', '.join(missing)}"] if missing else []
+        problems += [f"empty: {', '.join(empty)}"] if empty else []
+        status: Status = "violation" if problems else "pass"
+        message = f"Required sections {'; '.join(problems)}."
+        if not problems:
+            message = f"All {len(required)} required sections are present and filled in."
+        yield ctx.postmortem_result(file, rule, status, message, evidence=tuple(evidence))
+
+
+def _utc_day(incident: Incident) -> date:
+    return incident.created_at.astimezone(UTC).date()
+
+
+def _name(ctx: Context, incident: Incident) -> str:
+    why = ctx.exclusion(incident)
+    label = f"incident #{incident.number} ({incident.id}"
+    return f"{label}, {why})" if why else f"{label})"
+
+
+def _names(ctx: Context, incidents: Sequence[Incident]) -> str:
+    return ", ".join(_name(ctx, i) for i in incidents)
+
+
+def _dated(ctx: Context, incidents: Sequence[Incident]) -> str:
+    return ", ".join(f"{_name(ctx, i)} triggered {_utc_day(i)}" for i in incidents)
+
+
+def _dangling(ctx: Context, file: PostMortemFile) -> list[str]:
+    """What the file names that matches no stored incident (``#12``, ``Q1ABC...``)."""
+    stored = {IncidentRef("id", i.id) for i in ctx.snapshot.incidents}
+    stored |= {IncidentRef("number", str(i.number)) for i in ctx.snapshot.incidents}
+    return [
+        f"#{ref.value}" if ref.kind == "number" else ref.value
+        for ref in ctx.refs_of(file)
+        if ref not in stored
+    ]

@@ -1,0 +1,1 @@
+"""Publishers: they render results and metrics; they decide nothing about compliance."""

@@ -1,0 +1,279 @@
+"""Small builders for check tests: a few records in, a Context out.
+
+Times are given as minutes after ``T0`` (a Monday, 10:00 UTC) so that a test reads like
+the rule: ``ack(at=15)`` is an acknowledgement exactly at the 15-minute deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from opsaudit.calendar import BusinessCalendar
+from opsaudit.checks.context import AuditSettings, Context
+from opsaudit.checks.model import Result
+from opsaudit.checks.registry import REGISTRY, catalogue
+from opsaudit.config import Person, ServiceInfo
+from opsaudit.engine import evaluate
+from opsaudit.policy import build_policy
+from opsaudit.records import (
+    Channel,
+    Incident,
+    IncidentsPost,
+    IssueState,
+    LogEvent,
+    MessageMeta,
+    Priority,
+    ResponderRequest,
+    Service,
+    User,
+)
+from opsaudit.snapshot import PostMortemFile, Snapshot, SourceStatus
+from opsaudit.sources.base import Window
+
+T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
+WINDOW = Window(since=datetime(2026, 10, 1, tzinfo=UTC), until=datetime(2026, 12, 1, tzinfo=UTC))
+SERVICE = Service(id="PSVC001", name="Checkout API")
+CTO = User(id="PCTO001", name="Casey CTO", email="cto@example.com")
+OWNER = User(id="POWN001", name="Olive Owner", email="owner@example.com")
+PRIMARY = User(id="PPRI001", name="Pat Primary", email="pat@example.com")
+SECONDARY = User(id="PSEC001", name="Sam Second", email="sam@example.com")
+REPO = "acme/ops-docs"
+PD_WEB = "https://acme.pagerduty.com"
+SLACK_BASE = "https://acme.slack.com"
+INCIDENTS_CHANNEL = "CINCIDENTS"
+_counter = iter(range(1, 10**9))
+
+
+def at(minutes: float) -> datetime:
+    """``T0`` plus some minutes."""
+    return T0 + timedelta(minutes=minutes)
+
+
+def ts_of(moment: datetime, seq: int = 0) -> str:
+    return f"{int(moment.timestamp())}.{moment.microsecond + seq:06d}"
+
+
+def incident(
+    *,
+    id: str = "QINC0001",
+    number: int = 1234,
+    priority: str | None = "P1",
+    created: datetime = T0,
+    status: str | None = None,
+    resolved: float | None = None,
+    title: str = "Checkout 5xx",
+    service_id: str = SERVICE.id,
+    resolve_reason: str | None = None,
+    responder_requests: Sequence[ResponderRequest] = (),
+) -> Incident:
+    return Incident(
+        id=id,
+        number=number,
+        title=title,
+        status=status or ("resolved" if resolved is not None else "triggered"),
+        urgency="high",
+        created_at=created,
+        service_id=service_id,
+        html_url=f"{PD_WEB}/incidents/{id}",
+        priority_id=f"PRI_{priority}" if priority else None,
+        priority_name=priority,
+        resolved_at=at(resolved) if resolved is not None else None,
+        resolve_reason=resolve_reason,
+        responder_requests=tuple(responder_requests),
+    )
+
+
+def event(
+    type: str,
+    at_minutes: float,
+    *,
+    incident_id: str = "QINC0001",
+    users: Sequence[str] = (),
+    agent: str | None = None,
+) -> LogEvent:
+    kind = type if type.endswith("_log_entry") else f"{type}_log_entry"
+    return LogEvent(
+        id=f"R{next(_counter):08d}",
+        incident_id=incident_id,
+        type=kind,
+        created_at=at(at_minutes),
+        agent_type="user_reference" if agent else None,
+        agent_id=agent,
+        user_ids=tuple(users),
+    )
+
+
+def channel(
+    name: str, *, created: float = 5, id: str | None = None, archived: bool = False
+) -> Channel:
+    return Channel(
+        id=id or f"C{abs(hash(name)) % 10**8:08d}",
+        name=name,
+        created=at(created),
+        is_archived=archived,
+    )
+
+
+def message(
+    room: Channel,
+    at_minutes: float,
+    *,
+    user: str | None = "UHUMAN1",
+    bot_id: str | None = None,
+    bot_name: str | None = None,
+    subtype: str | None = None,
+    thread_ts: str | None = None,
+) -> MessageMeta:
+    moment = at(at_minutes)
+    return MessageMeta(
+        channel_id=room.id,
+        ts=ts_of(moment),
+        posted_at=moment,
+        thread_ts=thread_ts,
+        user=user,
+        bot_id=bot_id,
+        bot_name=bot_name,
+        subtype=subtype,
+    )
+
+
+def post(text: str, at_minutes: float, *, thread_ts: str | None = None) -> IncidentsPost:
+    moment = at(at_minutes)
+    ts = ts_of(moment)
+    return IncidentsPost(
+        channel_id=INCIDENTS_CHANNEL,
+        ts=ts,
+        posted_at=moment,
+        text=text,
+        thread_ts=thread_ts,
+        user="UHUMAN1",
+        permalink=f"{SLACK_BASE}/archives/{INCIDENTS_CHANNEL}/p{ts.replace('.', '')}",
+    )
+
+
+def summary_text(
+    *,
+    room: str = "incident-1234",
+    status: str = "investigating",
+    when: str = "2026-11-02 10:00 UTC",
+    latest: str = "10:05 UTC",
+    next_by: str | None = "10:35 UTC",
+) -> str:
+    """A complete summary post in the runbook's template (override a field to break it)."""
+    lines = [
+        "*Incident summary*",
+        "What: checkout requests fail for some users",
+        f"When: {when}",
+        f"Status: {status}",
+        "Service(s): Checkout API",
+        "Brand(s): shop",
+        "",
+        f"*Latest update* ({latest})",
+        f"Rolling back the 09:50 deploy; war room <#CROOM|{room}>.",
+    ]
+    if next_by is not None:
+        lines += ["", f"*Next update by* {next_by}"]
+    return "\n".join(lines)
+
+
+def postmortem(
+    path: str,
+    text: str,
+    *,
+    landed: datetime,
+    commit: str = "c0ffee" + "0" * 34,
+) -> PostMortemFile:
+    from opsaudit.sandbox.state import git_blob_sha
+
+    return PostMortemFile(
+        path=path,
+        text=text,
+        blob_sha=git_blob_sha(text),
+        commit_sha=commit,
+        landed_at=landed,
+        landing_commit=commit,
+    )
+
+
+def issue(number: int, *, closed: datetime | None = None, repo: str = REPO) -> IssueState:
+    return IssueState(
+        repo=repo,
+        number=number,
+        state="closed" if closed else "open",
+        html_url=f"https://github.com/{repo}/issues/{number}",
+        closed_at=closed,
+    )
+
+
+def context(
+    *,
+    incidents: Iterable[Incident] = (),
+    events: Iterable[LogEvent] = (),
+    channels: Iterable[Channel] = (),
+    messages: Iterable[MessageMeta] = (),
+    posts: Iterable[IncidentsPost] = (),
+    postmortems: Iterable[PostMortemFile] = (),
+    issues: Iterable[IssueState] = (),
+    as_of: datetime | None = None,
+    policy: dict[str, Any] | None = None,
+    owner: bool = True,
+    cto: bool = True,
+    failed: Sequence[str] = (),
+    window: Window = WINDOW,
+) -> Context:
+    """A context over exactly these records; every source ok unless listed in ``failed``."""
+    by_incident: dict[str, list[LogEvent]] = {}
+    for e in sorted(events, key=lambda e: (e.created_at, e.id)):
+        by_incident.setdefault(e.incident_id, []).append(e)
+    by_channel: dict[str, list[MessageMeta]] = {}
+    for m in sorted(messages, key=lambda m: (m.posted_at, m.ts)):
+        by_channel.setdefault(m.channel_id, []).append(m)
+    moment = as_of or at(60 * 24 * 30)
+    snapshot = Snapshot(
+        as_of=moment,
+        sources={
+            name: SourceStatus("failed" if name in failed else "ok")
+            for name in ("pagerduty", "slack", "github")
+        },
+        services={SERVICE.id: SERVICE},
+        users={u.id: u for u in (CTO, OWNER, PRIMARY, SECONDARY)},
+        priorities=tuple(Priority(id=f"PRI_P{n}", name=f"P{n}", order=n) for n in range(1, 6)),
+        incidents=tuple(sorted(incidents, key=lambda i: (i.created_at, i.number))),
+        log_events={k: tuple(v) for k, v in by_incident.items()},
+        channels=tuple(channels),
+        messages={k: tuple(v) for k, v in by_channel.items()},
+        incidents_posts=tuple(sorted(posts, key=lambda p: (p.posted_at, p.ts))),
+        postmortems=tuple(sorted(postmortems, key=lambda f: f.path)),
+        issues={(i.repo.lower(), i.number): i for i in issues},
+    )
+    service_owner = Person(pagerduty_id=OWNER.id) if owner else None
+    settings = AuditSettings(
+        window=window,
+        cto=Person(pagerduty_id=CTO.id, email=CTO.email) if cto else None,
+        services={SERVICE.name: ServiceInfo(brand="shop", owner=service_owner)},
+        pagerduty_web=PD_WEB,
+        github_repo=REPO,
+        github_path="docs/incidents",
+    )
+    built = build_policy(policy)
+    return Context(
+        snapshot=snapshot,
+        policy=built,
+        settings=settings,
+        calendar=BusinessCalendar.from_policy(built),
+    )
+
+
+def run(rule: str, ctx: Context) -> list[Result]:
+    """The results of one check, through the engine (sources and waivers applied)."""
+    catalogue()
+    return evaluate(ctx, checks=[REGISTRY[rule]])
+
+
+def only(rule: str, ctx: Context) -> Result:
+    """The single result of one check (the test fails if there are more or none)."""
+    results = run(rule, ctx)
+    assert len(results) == 1, [r.message for r in results]
+    return results[0]

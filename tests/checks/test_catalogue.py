@@ -1,0 +1,75 @@
+"""The catalogue matches rules.md: every id registered once, each with its three tests.
+
+A check test says what it covers with ``@pytest.mark.rule("<id>", "<kind>")``; kind is
+``pass``, ``violation``, ``edge`` (exactly at the limit passes, one minute over fails)
+or ``other``. The check ids are copied from rules.md by hand: tests must not read files
+outside the repository.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from opsaudit.checks.registry import catalogue
+
+RULES_MD_IDS = {
+    "incident.severity",
+    "response.ack",
+    "escalation.secondary",
+    "escalation.leadership",
+    "warroom.opened",
+    "warroom.cadence",
+    "comms.initial",
+    "comms.template",
+    "comms.next_update",
+    "postmortem.missing",
+    "postmortem.late",
+    "postmortem.unlinked",
+    "postmortem.filename",
+    "postmortem.sections",
+    "postmortem.timeline",
+    "postmortem.action_items",
+    "postmortem.blameless",
+    "action_item.overdue",
+}
+REQUIRED_KINDS = {"pass", "violation", "edge"}
+
+
+def marked_tests() -> dict[str, set[str]]:
+    """rule id -> the kinds of tests marked for it, read from the test modules' source."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "rule"
+                and len(node.args) == 2
+                and all(isinstance(a, ast.Constant) for a in node.args)
+            ):
+                rule, kind = (a.value for a in node.args)  # type: ignore[attr-defined]
+                found.setdefault(rule, set()).add(kind)
+    return found
+
+
+def test_every_rule_of_rules_md_is_registered_exactly_once() -> None:
+    ids = [spec.id for spec in catalogue()]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == RULES_MD_IDS
+
+
+def test_every_check_has_pass_violation_and_edge_tests() -> None:
+    marked = marked_tests()
+    missing = {
+        rule: sorted(REQUIRED_KINDS - marked.get(rule, set()))
+        for rule in sorted(RULES_MD_IDS)
+        if REQUIRED_KINDS - marked.get(rule, set())
+    }
+    assert missing == {}
+
+
+def test_every_check_documents_itself() -> None:
+    for spec in catalogue():
+        assert spec.title and spec.runbook and spec.description, spec.id
+        assert spec.needs, f"{spec.id} names the sources it reads"

@@ -57,7 +57,8 @@ def main() -> int:
             detail = "  ".join(f"{api} {n:,}" for api, n in counts.items())
             print(f"{title:<24} {elapsed:7.1f} s  {totals[-1]:>7,} requests  ({detail})")
             if report.failed:
-                print(f"  failed: {report.failed}", file=sys.stderr)
+                for name in report.failed:
+                    print(f"  {name} failed: {report.outcomes[name].error}", file=sys.stderr)
                 return 1
     share = 100.0 * totals[1] / totals[0]
     print(f"second sync: {share:.2f}% of the first's requests (target: at most 10%)")

@@ -109,6 +109,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     from opsaudit.audit import audit_window, run_audit
+    from opsaudit.measures import measure
     from opsaudit.publish.formats import render
     from opsaudit.secrets import resolve_tokens
 
@@ -124,7 +125,8 @@ def _audit(args: argparse.Namespace) -> int:
         offline=args.offline,
         progress=_progress,
     )
-    text = render(outcome.document, args.format)
+    metrics = measure(outcome.context, outcome.results) if args.format in ("table", "md") else None
+    text = render(outcome.document, args.format, metrics=metrics)
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")

@@ -129,16 +129,17 @@ def _postmortems(
         return ()
     files = store.postmortem_files_at(session=session, as_of=as_of, folder=folder)
     landings = store.landing_times(session=session, as_of=as_of, folder=folder)
+    texts = store.load_blobs(session=session, shas=(v.blob_sha for v in files))
     found = []
     for version in files:
-        blob = store.load_blob(session=session, sha=version.blob_sha)
+        text = texts.get(version.blob_sha)
         landing = landings.get(version.path)
-        if blob is None or landing is None:
+        if text is None or landing is None:
             continue  # not fetched yet: the file is unknown to this audit
         found.append(
             PostMortemFile(
                 path=version.path,
-                text=blob.text,
+                text=text,
                 blob_sha=version.blob_sha,
                 commit_sha=version.commit_sha,
                 landed_at=landing[1],

@@ -290,8 +290,7 @@ class SyncRun:
         if section is None:
             return []
         files = store.postmortem_files_at(session=session, as_of=self.now, folder=section.path)
-        texts = (store.load_blob(session=session, sha=f.blob_sha) for f in files)
-        return [blob.text for blob in texts if blob is not None]
+        return list(store.load_blobs(session=session, shas=(f.blob_sha for f in files)).values())
 
     def _issue_refs(self, session: Session) -> list[IssueRef]:
         section = self.config.sources.github

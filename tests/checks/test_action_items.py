@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from builders import REPO, T0, at, context, issue, only, postmortem, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from check_builders import REPO, T0, at, context, issue, only, postmortem, run
 from opsaudit.checks.context import Context
 from opsaudit.checks.model import Result
 

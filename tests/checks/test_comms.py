@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from builders import (
+
+from check_builders import (
     INCIDENTS_CHANNEL,
     PD_WEB,
     SLACK_BASE,
@@ -25,7 +26,6 @@ from builders import (
     summary_text,
     ts_of,
 )
-
 from opsaudit.checks.context import Context
 from opsaudit.records import IncidentsPost
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from builders import CTO, OWNER, PRIMARY, SECONDARY, at, context, event, incident, only, run
 
+from check_builders import CTO, OWNER, PRIMARY, SECONDARY, at, context, event, incident, only, run
 from opsaudit.checks.context import Context
 from opsaudit.config import Person
 from opsaudit.records import Incident, LogEvent, ResponderRequest

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from builders import (
+
+from check_builders import (
     PD_WEB,
     WINDOW,
     at,
@@ -19,7 +20,6 @@ from builders import (
     postmortem,
     run,
 )
-
 from opsaudit.snapshot import PostMortemFile
 
 DUE = datetime(2026, 11, 9, 23, 59, 59, 999999, tzinfo=UTC)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from builders import at, context, only, postmortem, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from check_builders import at, context, only, postmortem, run
 from opsaudit.checks.context import Context
 from opsaudit.checks.model import Result
 

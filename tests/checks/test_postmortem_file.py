@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from builders import PD_WEB, WINDOW, at, context, incident, only, postmortem, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from check_builders import PD_WEB, WINDOW, at, context, incident, only, postmortem, run
 from opsaudit.checks.model import Result
 from opsaudit.records import Incident
 from opsaudit.snapshot import PostMortemFile

@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from builders import at, context, event, incident, only, run
 
+from check_builders import at, context, event, incident, only, run
 from opsaudit.engine import evaluate
 from opsaudit.records import Incident, LogEvent
 

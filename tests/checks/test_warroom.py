@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from builders import at, channel, context, incident, message, only, run, ts_of
 
+from check_builders import at, channel, context, incident, message, only, run, ts_of
 from opsaudit.checks.context import Context
 from opsaudit.records import Channel, MessageMeta
 

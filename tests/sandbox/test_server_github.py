@@ -86,11 +86,18 @@ def test_recursive_tree_from_a_branch_name(kit: Any) -> None:
 
 def test_tree_sha_is_gits(kit: Any) -> None:
     # the first commit holds README.md alone; git hashes that tree as computed here
-    commit = kit.github(lazy=True).get_repo(REPO).get_commit(f"{0:040x}")
-    blob = bytes.fromhex(git_blob_sha("# Post-mortems\n"))
-    raw = b"100644 README.md\0" + blob
+    repo = kit.github(lazy=True).get_repo(REPO)
+    commit = repo.get_commit(f"{0:040x}")
+    blob = git_blob_sha("# Post-mortems\n")
+    raw = b"100644 README.md\0" + bytes.fromhex(blob)
     expected = hashlib.sha1(b"tree %d\0" % len(raw) + raw).hexdigest()
-    assert commit.commit.tree.sha == expected
+    # an older commit names its tree by a stand-in that resolves to git's tree
+    tree = repo.get_git_tree(commit.commit.tree.sha)
+    assert tree.sha == expected
+    assert [(e.path, e.sha) for e in tree.tree] == [("README.md", blob)]
+    # the head names git's own tree sha
+    head = repo.get_commit(repo.default_branch)
+    assert head.commit.tree.sha == repo.get_git_tree(head.sha).sha
 
 
 def test_blob_and_contents(kit: Any) -> None:

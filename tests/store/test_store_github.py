@@ -26,6 +26,7 @@ from opsaudit.store import (
     known_blob_shas,
     landing_times,
     load_blob,
+    load_blobs,
     load_commits,
     load_issue_states,
     postmortem_files_at,
@@ -147,6 +148,10 @@ def test_blobs_are_inserted_once_and_never_changed(engine: Engine) -> None:
     assert read(engine, load_blob, sha=original.sha) == original
     assert read(engine, load_blob, sha=git_blob_sha("never fetched")) is None
     assert read(engine, known_blob_shas) == {original.sha, git_blob_sha("x")}
+    missing = git_blob_sha("never fetched")
+    assert read(engine, load_blobs, shas=[original.sha, missing, original.sha]) == {
+        original.sha: original.text
+    }
 
 
 def test_a_resent_commit_replaces_its_changes(engine: Engine) -> None:

@@ -14,22 +14,75 @@ from collections import Counter
 from typing import Any
 
 from opsaudit.audit import dumps
+from opsaudit.checks.model import minutes
+from opsaudit.measures import Metrics
 
 FORMATS = ("table", "json", "md", "csv")
 _ORDER = {"violation": 0, "unknown": 1, "pending": 2, "waived": 3, "pass": 4}
 
 
-def render(document: dict[str, Any], fmt: str, *, width: int | None = None) -> str:
-    """The document in ``fmt`` (one of :data:`FORMATS`)."""
+def render(
+    document: dict[str, Any],
+    fmt: str,
+    *,
+    metrics: Metrics | None = None,
+    width: int | None = None,
+) -> str:
+    """The document in ``fmt`` (one of :data:`FORMATS`); table and md add ``metrics``."""
     if fmt == "json":
         return dumps(document)
     if fmt == "csv":
         return _csv(document)
     if fmt == "md":
-        return _markdown(document)
+        return _markdown(document) + _response_md(metrics)
     if fmt == "table":
-        return _table(document, width=width or shutil.get_terminal_size((120, 24)).columns)
+        width = width or shutil.get_terminal_size((120, 24)).columns
+        return _table(document, width=width) + _response_table(metrics)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _duration(seconds: object) -> str:
+    if not isinstance(seconds, int | float):
+        return "-"
+    return minutes(float(seconds))
+
+
+def _response_rows(metrics: Metrics) -> list[tuple[str, str, str, str, str, str]]:
+    return [
+        (
+            str(row["severity"] or "none"),
+            str(row["count"]),
+            _duration(row["mtta_median_s"]),
+            _duration(row["mtta_p90_s"]),
+            _duration(row["mttr_median_s"]),
+            _duration(row["mttr_p90_s"]),
+        )
+        for row in metrics.by_severity
+    ]
+
+
+_RESPONSE_HEADERS = ("SEVERITY", "COUNT", "MTTA MEDIAN", "MTTA P90", "MTTR MEDIAN", "MTTR P90")
+
+
+def _response_table(metrics: Metrics | None) -> str:
+    if metrics is None or not metrics.by_severity:
+        return ""
+    rows = _response_rows(metrics)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(_RESPONSE_HEADERS)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = ["", "Response times of the audited incidents:", fmt.format(*_RESPONSE_HEADERS).rstrip()]
+    lines += [fmt.format(*row).rstrip() for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _response_md(metrics: Metrics | None) -> str:
+    if metrics is None or not metrics.by_severity:
+        return ""
+    headers = ("Severity", "Count", "MTTA median", "MTTA p90", "MTTR median", "MTTR p90")
+    lines = ["", "## Response times", "", "| " + " | ".join(headers) + " |"]
+    lines.append("|---" * len(_RESPONSE_HEADERS) + "|")
+    lines += ["| " + " | ".join(row) + " |" for row in _response_rows(metrics)]
+    return "\n".join(lines) + "\n"
 
 
 def _subject(result: dict[str, Any]) -> str:
@@ -111,6 +164,8 @@ def _markdown(document: dict[str, Any]) -> str:
         subject = _md_cell(_subject(r))
         if r["subject"].get("url"):
             subject = f"[{subject}]({r['subject']['url']})"
+        if r["subject"]["kind"] == "incident" and r["subject"].get("title"):
+            subject += " " + _md_cell(r["subject"]["title"])
         out.append(
             f"| {r['status']} | `{r['rule']}` | {subject} | {r['severity'] or ''} "
             f"| {_md_cell(r['message'])} | {evidence} |"

@@ -1,7 +1,8 @@
 """A repository's git objects derived from ``RepoWorld.commits`` the way git would.
 
 Blob shas are git's (``git_blob_sha``) and so are tree shas (sha1 over git's tree
-encoding), so a tree sha names the same content however it was reached. Each commit
+encoding), so a tree sha names the same content however it was reached; a commit older
+than the head names its tree by a stand-in that resolves to it (:meth:`RepoGit.tree_name`). Each commit
 records its changed files (added / modified / removed / renamed) against its parent.
 """
 
@@ -56,14 +57,18 @@ class FileChange:
 
 @dataclass
 class CommitState:
-    """A commit with what git derives from it: changes, snapshot, root tree."""
+    """A commit with what git derives from it: changes, root tree."""
 
     commit: GitCommit
     parent: str | None
     changes: list[FileChange]
-    snapshot: dict[str, str]  # path -> blob sha, after this commit
     touched: frozenset[str]  # every path the commit changed, old names of renames too
     tree_sha: str | None = field(default=None)
+
+
+# A full snapshot (path -> blob sha) is kept every this many commits; others are replayed
+# from the one before. One per commit would cost memory quadratic in the history's length.
+CHECKPOINT_EVERY = 256
 
 
 class RepoGit:
@@ -75,6 +80,8 @@ class RepoGit:
         self.position: dict[str, int] = {}
         self.blobs: dict[str, bytes] = {}
         self.trees: dict[str, list[TreeEntry]] = {}
+        self.checkpoints: dict[int, dict[str, str]] = {}
+        self.stand_ins: dict[str, int] = {}  # see tree_name
         files: dict[str, str] = {}
         shas: dict[str, str] = {}
         for n, commit in enumerate(repo.commits):
@@ -83,10 +90,10 @@ class RepoGit:
                 c.previous_filename for c in changes if c.previous_filename
             }
             parent = repo.commits[n - 1].sha if n else None
-            self.commits.append(
-                CommitState(commit, parent, changes, dict(shas), frozenset(touched))
-            )
+            self.commits.append(CommitState(commit, parent, changes, frozenset(touched)))
             self.position[commit.sha] = n
+            if n % CHECKPOINT_EVERY == 0 or n == len(repo.commits) - 1:
+                self.checkpoints[n] = dict(shas)
 
     def _apply(
         self, commit: GitCommit, files: dict[str, str], shas: dict[str, str]
@@ -135,12 +142,43 @@ class RepoGit:
                 return found[0]
         return None
 
+    def snapshot(self, n: int) -> dict[str, str]:
+        """Path -> blob sha after commit ``n``: the checkpoint before it, replayed."""
+        if n in self.checkpoints:
+            return self.checkpoints[n]
+        base = n - n % CHECKPOINT_EVERY
+        shas = dict(self.checkpoints[base])
+        for state in self.commits[base + 1 : n + 1]:
+            for change in state.changes:
+                if change.previous_filename:
+                    shas.pop(change.previous_filename, None)
+                if change.status == "removed":
+                    shas.pop(change.filename, None)
+                else:
+                    shas[change.filename] = change.sha
+        return shas
+
     def tree_sha(self, n: int) -> str:
         """The root tree of commit ``n`` (built, with its subtrees, on first use)."""
         state = self.commits[n]
         if state.tree_sha is None:
-            state.tree_sha = self._build_tree(state.snapshot)
+            state.tree_sha = self._build_tree(self.snapshot(n))
         return state.tree_sha
+
+    def tree_name(self, n: int) -> str:
+        """The sha commit ``n``'s JSON gives its tree.
+
+        Git's own for the head. An older commit gets a stand-in name that
+        :meth:`find_tree` resolves to its real tree: hashing every commit's whole tree
+        up front would cost time and memory quadratic in the length of the history.
+        """
+        if n == len(self.commits) - 1:
+            return self.tree_sha(n)
+        name = hashlib.sha1(
+            b"tree of " + self.commits[n].commit.sha.encode(), usedforsecurity=False
+        ).hexdigest()
+        self.stand_ins[name] = n
+        return name
 
     def _build_tree(self, snapshot: dict[str, str]) -> str:
         nested: dict[str, object] = {}
@@ -188,6 +226,8 @@ class RepoGit:
         """A tree sha from a tree sha, a commit sha or a branch name (GitHub takes all)."""
         if ref in self.trees:
             return ref
+        if ref in self.stand_ins:
+            return self.tree_sha(self.stand_ins[ref])
         n = self.resolve(ref)
         if n is None:
             return None

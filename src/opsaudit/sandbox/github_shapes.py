@@ -121,7 +121,7 @@ def commit_json(base: str, repo: RepoWorld, git: RepoGit, n: int, *, detail: boo
             "author": person,
             "committer": dict(person),
             "message": commit.message,
-            "tree": {"sha": git.tree_sha(n), "url": f"{api}/git/trees/{git.tree_sha(n)}"},
+            "tree": {"sha": git.tree_name(n), "url": f"{api}/git/trees/{git.tree_name(n)}"},
             "url": f"{api}/git/commits/{commit.sha}",
             "comment_count": 0,
             "verification": {

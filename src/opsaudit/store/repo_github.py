@@ -118,6 +118,15 @@ def load_blob(*, session: Session, sha: str) -> Blob | None:
     return None if text is None else Blob(sha=sha, text=text)
 
 
+def load_blobs(*, session: Session, shas: Iterable[str]) -> dict[str, str]:
+    """The texts of the stored blobs among ``shas``, by sha (in one query per chunk)."""
+    found: dict[str, str] = {}
+    for chunk in in_chunks(set(shas)):
+        rows = session.execute(select(BlobRow.sha, BlobRow.text).where(BlobRow.sha.in_(chunk)))
+        found.update((sha, text) for sha, text in rows)
+    return found
+
+
 def known_blob_shas(*, session: Session) -> set[str]:
     """The shas of every stored blob (a source skips fetching these)."""
     return set(session.scalars(select(BlobRow.sha)))

@@ -223,14 +223,18 @@ def context(
     failed: Sequence[str] = (),
     window: Window = WINDOW,
 ) -> Context:
-    """A context over exactly these records; every source ok unless listed in ``failed``."""
+    """A context over these records as ``load_snapshot`` would give them: timed events
+    after as-of are cut; every source ok unless listed in ``failed``."""
+    moment = as_of or at(60 * 24 * 30)
     by_incident: dict[str, list[LogEvent]] = {}
     for e in sorted(events, key=lambda e: (e.created_at, e.id)):
-        by_incident.setdefault(e.incident_id, []).append(e)
+        if e.created_at <= moment:
+            by_incident.setdefault(e.incident_id, []).append(e)
     by_channel: dict[str, list[MessageMeta]] = {}
     for m in sorted(messages, key=lambda m: (m.posted_at, m.ts)):
-        by_channel.setdefault(m.channel_id, []).append(m)
-    moment = as_of or at(60 * 24 * 30)
+        if m.posted_at <= moment:
+            by_channel.setdefault(m.channel_id, []).append(m)
+    posts = [p for p in posts if p.posted_at <= moment]
     snapshot = Snapshot(
         as_of=moment,
         sources={

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy.orm import Session
 
+from opsaudit import store
 from opsaudit.audit import run_audit
 from opsaudit.cli import main
 from opsaudit.config import load_config
@@ -210,3 +213,28 @@ def test_the_table_format_is_readable(setup: Setup, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("as of 2026-11-20T12:00:00Z")
     assert "VIOLATION" in out and "STATUS" in out
+
+
+def test_each_run_stores_its_results_and_moves_the_findings_on(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = audit_json(setup, capsys)
+    assert code == 0
+    document = json.loads(out)
+    engine = store.open_store(setup.config.database.url)
+    with Session(engine) as session:
+        findings = {(f.rule, f.subject_key): f for f in store.load_findings(session=session)}
+    assert len(findings) == len(document["results"])
+    violation = next(f for f in findings.values() if f.status == "violation")
+    assert violation.first_seen == violation.last_seen == setup.org.as_of
+    # a week later, evaluated offline: still open, last seen moves, first seen stays
+    later = (setup.org.as_of + timedelta(days=7)).isoformat()
+    args = audit_args(setup, "--offline", "--format", "json")
+    args[args.index("--as-of") + 1] = later
+    main(args)
+    capsys.readouterr()
+    with Session(engine) as session:
+        again = {(f.rule, f.subject_key): f for f in store.load_findings(session=session)}
+    key = (violation.rule, violation.subject_key)
+    assert again[key].first_seen == setup.org.as_of
+    assert again[key].last_seen == setup.org.as_of + timedelta(days=7)

@@ -93,3 +93,17 @@ def test_demo_syncs_the_sandbox_twice(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "incremental sync:" in out
     assert (workdir / "opsaudit.db").is_file()
     assert (workdir / "opsaudit.yaml").is_file()
+
+
+def test_rules_prints_every_check_with_its_policy_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    ids = [line.split(":")[0] for line in out.splitlines() if line and not line.startswith(" ")]
+    assert len(ids) == 18 and ids == sorted(ids)
+    assert "policy warroom.open_within = 15m" in out
+    config = tmp_path / "opsaudit.yaml"
+    config.write_text("policy:\n  warroom: {open_within: 10m}\n")
+    assert main(["rules", "--config", str(config)]) == 0
+    assert "policy warroom.open_within = 10m" in capsys.readouterr().out

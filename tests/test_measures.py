@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from check_builders import at, context, event, incident
-
 from opsaudit.engine import evaluate
 from opsaudit.measures import incident_facts, measure, result_facts
 

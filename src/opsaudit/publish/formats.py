@@ -70,7 +70,8 @@ def _response_table(metrics: Metrics | None) -> str:
     rows = _response_rows(metrics)
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(_RESPONSE_HEADERS)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = ["", "Response times of the audited incidents:", fmt.format(*_RESPONSE_HEADERS).rstrip()]
+    header = fmt.format(*_RESPONSE_HEADERS).rstrip()
+    lines = ["", "Response times of the audited incidents:", header]
     lines += [fmt.format(*row).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
 

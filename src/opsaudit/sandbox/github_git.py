@@ -2,8 +2,8 @@
 
 Blob shas are git's (``git_blob_sha``) and so are tree shas (sha1 over git's tree
 encoding), so a tree sha names the same content however it was reached; a commit older
-than the head names its tree by a stand-in that resolves to it (:meth:`RepoGit.tree_name`). Each commit
-records its changed files (added / modified / removed / renamed) against its parent.
+than the head names its tree by a stand-in that resolves to it (``RepoGit.tree_name``).
+Each commit records its changed files (added / modified / removed / renamed) against its parent.
 """
 
 from __future__ import annotations

@@ -11,13 +11,17 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from opsaudit.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
+from opsaudit.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
 from opsaudit.publish.formats import FORMATS
 from opsaudit.secrets import Redactor, install_redaction
 from opsaudit.timeparse import parse_instant
+
+if TYPE_CHECKING:
+    from opsaudit.weekly import ReportFiles
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOURCE_FAILED = 0, 1, 2, 3
 
@@ -56,6 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="evaluate what is stored, without syncing"
     )
 
+    report = commands.add_parser("report", help="audit, then write the weekly ops-sync report")
+    report.add_argument("--config", type=Path, default=DEFAULT_CONFIG_FILE)
+    report.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: the last complete one)")
+    report.add_argument("--since", type=_instant, help="window start, instead of --week")
+    report.add_argument("--until", type=_instant, help="window end (exclusive), with --since")
+    report.add_argument("--as-of", type=_instant, help='"now" for every deadline (default: now)')
+    report.add_argument(
+        "--publish",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also post the headline figures to the digest channel",
+    )
+    report.add_argument("--output-dir", type=Path, help="default: report.output_dir")
+    report.add_argument("--offline", action="store_true", help="report on stored data only")
+
+    digest = commands.add_parser("digest", help="post the new violations to Slack")
+    digest.add_argument("--config", type=Path, default=DEFAULT_CONFIG_FILE)
+    digest.add_argument("--as-of", type=_instant, help='"now" for every deadline (default: now)')
+    digest.add_argument("--dry-run", action="store_true", help="print the blocks, post nothing")
+
     rules = commands.add_parser("rules", help="the catalogue, with each check's policy values")
     rules.add_argument("--config", type=Path, help="show this configuration's policy values")
 
@@ -78,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _audit(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "report":
+            return _report(args)
+        if args.command == "digest":
+            return _digest(args)
         if args.command == "demo":
             from opsaudit.demo import run_demo
 
@@ -136,6 +164,126 @@ def _audit(args: argparse.Namespace) -> int:
     for name in outcome.failed_sources:
         _progress(f"opsaudit: the {name} source failed; its checks are unknown")
     return outcome.exit_code(fail_on_violation=args.fail_on_violation)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from opsaudit import store
+    from opsaudit.audit import stored_statuses, sync_step
+    from opsaudit.metrics import iso_week
+    from opsaudit.secrets import resolve_tokens
+    from opsaudit.sources.base import Window
+    from opsaudit.weekly import default_week, parse_week, trend_window, write_report
+
+    if args.week and (args.since or args.until):
+        raise ConfigError("give either --week or --since/--until, not both")
+    if bool(args.since) != bool(args.until):
+        raise ConfigError("--since and --until go together")
+    config = load_config(args.config)
+    as_of = args.as_of or datetime.now(UTC)
+    try:
+        week = parse_week(args.week) if args.week else default_week(as_of)
+        window = Window(args.since, args.until) if args.since else None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if window is not None:
+        week = iso_week(window.until - timedelta(microseconds=1))
+    engine = store.open_store(config.database.url)
+    try:
+        if args.offline:
+            sources = stored_statuses(config=config, engine=engine)
+        else:
+            sources = sync_step(
+                config=config,
+                tokens=resolve_tokens(config),
+                window=window or trend_window(week),
+                engine=engine,
+                progress=_progress,
+            )
+        files = write_report(
+            config=config,
+            engine=engine,
+            week=week,
+            as_of=as_of,
+            sources=sources,
+            output_dir=args.output_dir or config.report.output_dir,
+            window=window,
+        )
+    finally:
+        engine.dispose()
+    for path in (files.markdown, files.html, files.evidence, files.manifest):
+        print(path)
+    if args.publish:
+        _publish_summary(config, files)
+    return 3 if files.outcome.failed_sources else EXIT_OK
+
+
+def _digest(args: argparse.Namespace) -> int:
+    import json
+
+    from opsaudit.audit import audit_window, run_audit
+    from opsaudit.publish.digest import send_digest
+    from opsaudit.secrets import resolve_tokens
+    from opsaudit.sources.base import Endpoint
+    from opsaudit.store import open_store
+
+    config = load_config(args.config)
+    slack = config.sources.slack
+    if slack is None:
+        raise ConfigError(f"{args.config}: sources.slack is needed to post the digest")
+    tokens = resolve_tokens(config)
+    as_of = args.as_of or datetime.now(UTC)
+    window = audit_window(config=config, as_of=as_of, since=None, until=None)
+    outcome = run_audit(
+        config=config, tokens=tokens, window=window, as_of=as_of, progress=_progress
+    )
+    engine = open_store(config.database.url)
+    try:
+        sent = send_digest(
+            endpoint=Endpoint(api_url=slack.api_url, token=tokens["slack"], ca_file=slack.ca_file),
+            channel=config.digest.channel,
+            outcome=outcome,
+            engine=engine,
+            report_link=_latest_report(config, as_of),
+            dry_run=args.dry_run,
+        )
+    finally:
+        engine.dispose()
+    for warning in sent.warnings:
+        _progress(f"opsaudit: {warning}")
+    if args.dry_run:
+        print(json.dumps(sent.digest.as_json(), indent=2, ensure_ascii=False))
+    elif sent.posted:
+        _progress(f"digest posted to #{config.digest.channel} (ts {sent.ts})")
+    else:
+        _progress(f"nothing posted: {sent.reason.replace('_', ' ')}")
+    return 3 if outcome.failed_sources else EXIT_OK
+
+
+def _latest_report(config: Config, as_of: datetime) -> str | None:
+    """The HTML report of the last complete week, when it has been written."""
+    from opsaudit.publish.report import report_basename
+    from opsaudit.weekly import default_week
+
+    path = config.report.output_dir / f"{report_basename(default_week(as_of))}.html"
+    return str(path.resolve()) if path.is_file() else None
+
+
+def _publish_summary(config: Config, files: ReportFiles) -> None:
+    from opsaudit.publish.summary_post import post_summary
+    from opsaudit.secrets import resolve_tokens
+    from opsaudit.sources.base import Endpoint
+
+    slack = config.sources.slack
+    if slack is None:
+        raise ConfigError("--publish needs sources.slack to post to the digest channel")
+    endpoint = Endpoint(
+        api_url=slack.api_url, token=resolve_tokens(config)["slack"], ca_file=slack.ca_file
+    )
+    link = str(files.html.resolve())
+    post_summary(
+        endpoint=endpoint, channel=config.digest.channel, report=files.report, report_link=link
+    )
+    _progress(f"headline figures posted to #{config.digest.channel}")
 
 
 def _rules(args: argparse.Namespace) -> int:

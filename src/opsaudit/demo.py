@@ -7,6 +7,8 @@ the CA file and the tokens point at the sandbox.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,6 +19,7 @@ import yaml
 from opsaudit.audit import AuditOutcome, evaluate_step, statuses_of
 from opsaudit.config import Config, load_config
 from opsaudit.measures import measure
+from opsaudit.metrics import iso_week
 from opsaudit.publish.formats import render
 from opsaudit.sandbox.org import GeneratedOrg, generate
 from opsaudit.sandbox.server import Sandbox
@@ -58,7 +61,7 @@ def run_demo(*, incidents: int, seed: int, workdir: Path) -> int:
         (workdir / name).unlink(missing_ok=True)
     say(f"generating an organisation: {incidents} incidents, seed {seed}")
     org = generate(seed=seed, incidents=incidents)
-    with Sandbox(org.world) as sandbox:
+    with Sandbox(org.world) as sandbox:  # serves the flow at the end too
         config_path = workdir / "opsaudit.yaml"
         mapping = sandbox_config(
             org=org, sandbox=sandbox, database_url=f"sqlite:///{workdir / 'opsaudit.db'}"
@@ -78,15 +81,44 @@ def run_demo(*, incidents: int, seed: int, workdir: Path) -> int:
         second = _timed_sync(
             "second sync (incremental)", config=config, tokens=tokens, org=org, window=window
         )
-    total_first = sum(o.requests for o in first.outcomes.values())
-    total_second = sum(o.requests for o in second.outcomes.values())
-    share = 100.0 * total_second / total_first if total_first else 0.0
-    say(
-        f"incremental sync: {total_second} requests, {share:.1f}% of the first sync's {total_first}"
-    )
-    outcome = _audit(config=config, org=org, window=window, sources=statuses_of(second))
+        total_first = sum(o.requests for o in first.outcomes.values())
+        total_second = sum(o.requests for o in second.outcomes.values())
+        share = 100.0 * total_second / total_first if total_first else 0.0
+        say(f"incremental sync: {total_second} requests, {share:.1f}% of the first's {total_first}")
+        outcome = _audit(config=config, org=org, window=window, sources=statuses_of(second))
+        html = _weekly_report(config_path=config_path, org=org, output=workdir / "reports")
     say(f"store: {workdir / 'opsaudit.db'}  config: {config_path}")
+    say(f"report: {html}")
     return outcome.exit_code(fail_on_violation=False)
+
+
+def _weekly_report(*, config_path: Path, org: GeneratedOrg, output: Path) -> Path:
+    """The weekly ops-sync flow (flows/weekly_ops_sync.py) for the as-of's week."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # the flow reads tokens as a deployment does: from the environment (here: the sandbox's)
+    tokens = org.world.tokens
+    for name, value in (
+        ("PAGERDUTY_API_TOKEN", tokens.pagerduty),
+        ("SLACK_BOT_TOKEN", tokens.slack),
+        ("GITHUB_TOKEN", tokens.github),
+    ):
+        os.environ[name] = value
+    flow_file = Path(__file__).resolve().parents[2] / "flows" / "weekly_ops_sync.py"
+    spec = importlib.util.spec_from_file_location("opsaudit_flows_weekly_ops_sync", flow_file)
+    if spec is None or spec.loader is None or not flow_file.is_file():
+        raise FileNotFoundError(f"{flow_file}: the demo runs from a checkout of the repository")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    _say("\nthe weekly ops-sync flow (Prefect starts a temporary local server first):")
+    params = module.ReportParams(
+        config=str(config_path),
+        week=iso_week(org.as_of),
+        as_of=org.as_of,
+        output_dir=str(output),
+    )
+    summary = module.weekly_ops_sync(params)
+    return Path(summary["html"])
 
 
 def _audit(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -24,6 +26,16 @@ def prefect_backend() -> Iterator[None]:
         temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _collect_prefect_sockets() -> Iterator[None]:
+    """Prefect's API client leaves keep-alive sockets for the garbage collector; collect
+    them here, where they come from, rather than as a ResourceWarning in a later test."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 def load_flow_module(name: str) -> ModuleType:

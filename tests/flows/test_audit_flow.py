@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from conftest import load_flow_module
-from opsaudit import store
+from opsaudit import flowtasks, store
 from opsaudit.sandbox.org import generate
 from opsaudit.sandbox.server import Sandbox
 from sync_fixtures import Setup, write_config
@@ -58,7 +58,8 @@ def test_a_failing_source_task_is_recorded_and_the_flow_completes(
 ) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_revoked")
     # the same task, without the production waits between its retries
-    monkeypatch.setattr(flows, "sync_source", flows.sync_source.with_options(retry_delay_seconds=0))
+    fast = flowtasks.sync_source.with_options(retry_delay_seconds=0)
+    monkeypatch.setattr(flowtasks, "sync_source", fast)
     summary = flows.audit(params(setup))
     assert summary["failed_sources"] == ["github"]
     assert summary["counts"].get("unknown", 0) > 0

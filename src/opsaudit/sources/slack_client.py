@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.error import URLError
@@ -205,11 +205,28 @@ class SlackApi:
 
     def call(self, method: str, **params: Any) -> JSON:
         """One Web API call (``method`` like ``"conversations.history"``), retries included."""
+        data = self.request(method, params={k: v for k, v in params.items() if v is not None})
+        assert data is not None  # only a tolerated error code gives None
+        return data
+
+    def request(
+        self,
+        method: str,
+        *,
+        params: JSON | None = None,
+        body: JSON | None = None,
+        tolerate: Collection[str] = (),
+    ) -> JSON | None:
+        """One call with query ``params`` or a JSON ``body`` (big Block Kit messages);
+        None when Slack answers one of the ``tolerate`` error codes (``users_not_found``).
+        Other errors raise :class:`SourceError` without the token."""
         self._counter.add()
-        args = {k: v for k, v in params.items() if v is not None}
         try:
-            response = self._client.api_call(method, params=args)
+            response = self._client.api_call(method, params=params, json=body)
         except SlackApiError as exc:
+            data = getattr(exc.response, "data", None)
+            if isinstance(data, dict) and data.get("error") in tolerate:
+                return None
             raise SourceError("slack", self._api_error(method, exc)) from None
         except Exception as exc:  # the transport's errors: URLError, TimeoutError, SSL ...
             detail = self._scrub(str(exc))

@@ -1,13 +1,21 @@
 """Every query of the store, in one place to import from.
 
 The functions live in one module per domain (``repo_pagerduty``, ``repo_slack``,
-``repo_github``, ``repo_runs``, ``repo_results``). All are keyword-only and take a ``Session``; none
-commits: the caller runs one transaction per batch, so a failed save leaves what was
-stored before it untouched.
+``repo_github``, ``repo_runs``, ``repo_results``, ``repo_digest``). All are keyword-only
+and take a ``Session``; none commits: the caller runs one transaction per batch, so a
+failed save leaves what was stored before it untouched.
 """
 
 from __future__ import annotations
 
+from opsaudit.store.repo_digest import (
+    Announcement,
+    DigestRecord,
+    load_announcements,
+    load_digest,
+    load_digests,
+    save_digest,
+)
 from opsaudit.store.repo_github import (
     known_blob_shas,
     landing_times,
@@ -51,18 +59,23 @@ from opsaudit.store.repo_slack import (
 )
 
 __all__ = [
+    "Announcement",
     "AuditRun",
+    "DigestRecord",
     "Finding",
     "StoredResult",
     "SyncState",
     "finish_audit_run",
     "known_blob_shas",
     "landing_times",
+    "load_announcements",
     "load_audit_run",
     "load_blob",
     "load_blobs",
     "load_channels",
     "load_commits",
+    "load_digest",
+    "load_digests",
     "load_findings",
     "load_incidents",
     "load_incidents_posts",
@@ -76,6 +89,7 @@ __all__ = [
     "load_users",
     "mark_sync_failed",
     "postmortem_files_at",
+    "save_digest",
     "save_github",
     "save_pagerduty",
     "save_results",

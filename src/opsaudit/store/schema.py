@@ -265,3 +265,32 @@ class FindingRow(Base):
     last_seen: Mapped[datetime | None]  # latest run that found it a violation
     resolved_at: Mapped[datetime | None]  # first run after that found it no longer one
     last_run_id: Mapped[int] = mapped_column(Integer)
+
+
+# ---------------------------------------------------------------------------- digests
+
+
+class DigestRow(Base):
+    """A Slack digest that was posted, keyed by the hash of what it said."""
+
+    __tablename__ = "digests"
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    as_of: Mapped[datetime] = mapped_column(index=True)
+    channel_id: Mapped[str] = mapped_column(ID)
+    ts: Mapped[str] = mapped_column(String(32))
+    announced: Mapped[int] = mapped_column(Integer)  # how many (rule, subject) it announced
+    still_open: Mapped[int] = mapped_column(Integer)
+    replies: Mapped[int] = mapped_column(Integer)
+
+
+class DigestAnnouncementRow(Base):
+    """A violation a digest announced: (rule, subject) once, until it is a new one again."""
+
+    __tablename__ = "digest_announcements"
+    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    first_announced_at: Mapped[datetime]  # the as-of of the first digest that announced it
+    last_announced_at: Mapped[datetime]  # ... and of the latest one (a new life re-announces)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # that latest digest
+    channel_id: Mapped[str] = mapped_column(ID)
+    ts: Mapped[str] = mapped_column(String(32))  # the message (parent or reply) that holds it

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from sqlalchemy import Engine, select
 
@@ -46,6 +49,21 @@ class Setup:
             full=full,
             retry=FAST,
         )
+
+
+@contextmanager
+def serve_org(
+    org: GeneratedOrg, folder: Path, monkeypatch: pytest.MonkeyPatch | None = None
+) -> Iterator[Setup]:
+    """The org served by a sandbox, with a config file in ``folder``; with
+    ``monkeypatch``, the sandbox's tokens are set in the environment as users set theirs."""
+    with Sandbox(org.world) as sandbox:
+        config, path = write_config(org=org, sandbox=sandbox, folder=folder)
+        if monkeypatch is not None:
+            monkeypatch.setenv("PAGERDUTY_API_TOKEN", org.world.tokens.pagerduty)
+            monkeypatch.setenv("SLACK_BOT_TOKEN", org.world.tokens.slack)
+            monkeypatch.setenv("GITHUB_TOKEN", org.world.tokens.github)
+        yield Setup(org=org, sandbox=sandbox, config=config, config_path=path)
 
 
 def write_config(

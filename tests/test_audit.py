@@ -23,23 +23,15 @@ from opsaudit.sandbox.org import generate
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.state import GitCommit
 from opsaudit.sources.base import RetryPolicy, Window
-from sync_fixtures import Setup, write_config
+from sync_fixtures import Setup, serve_org, write_config
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_wait=0.5)
 
 
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
-    org = generate(seed=7, incidents=60)
-    with Sandbox(org.world) as sandbox:
-        config, path = write_config(org=org, sandbox=sandbox, folder=tmp_path)
-        for env, token in (
-            ("PAGERDUTY_API_TOKEN", org.world.tokens.pagerduty),
-            ("SLACK_BOT_TOKEN", org.world.tokens.slack),
-            ("GITHUB_TOKEN", org.world.tokens.github),
-        ):
-            monkeypatch.setenv(env, token)
-        yield Setup(org=org, sandbox=sandbox, config=config, config_path=path)
+    with serve_org(generate(seed=7, incidents=60), tmp_path, monkeypatch) as setup:
+        yield setup
 
 
 def audit_args(setup: Setup, *extra: str) -> list[str]:

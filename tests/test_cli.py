@@ -9,19 +9,13 @@ import pytest
 
 from opsaudit.cli import main
 from opsaudit.sandbox.org import generate
-from opsaudit.sandbox.server import Sandbox
-from sync_fixtures import Setup, write_config
+from sync_fixtures import Setup, serve_org
 
 
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
-    org = generate(seed=2, incidents=30)
-    with Sandbox(org.world) as sandbox:
-        config, path = write_config(org=org, sandbox=sandbox, folder=tmp_path)
-        monkeypatch.setenv("PAGERDUTY_API_TOKEN", org.world.tokens.pagerduty)
-        monkeypatch.setenv("SLACK_BOT_TOKEN", org.world.tokens.slack)
-        monkeypatch.setenv("GITHUB_TOKEN", org.world.tokens.github)
-        yield Setup(org=org, sandbox=sandbox, config=config, config_path=path)
+    with serve_org(generate(seed=2, incidents=30), tmp_path, monkeypatch) as setup:
+        yield setup
 
 
 def test_sync_prints_a_line_per_source_and_exits_0(

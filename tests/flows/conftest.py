@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import gc
-import importlib.util
-import sys
+import logging
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 import pytest
-
-FLOWS = Path(__file__).resolve().parents[2] / "flows"
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +21,8 @@ def prefect_backend() -> Iterator[None]:
         temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
     ):
         yield
+    # Prefect logs "Stopping temporary server" at exit, after pytest closed its streams
+    logging.raiseExceptions = False
 
 
 @pytest.fixture(autouse=True)
@@ -36,13 +33,3 @@ def _collect_prefect_sockets() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
-
-
-def load_flow_module(name: str) -> ModuleType:
-    """A module of flows/ by file name (flows/ is deployed as files, not a package)."""
-    spec = importlib.util.spec_from_file_location(f"opsaudit_flows_{name}", FLOWS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # pydantic resolves the models' annotations through it
-    spec.loader.exec_module(module)
-    return module

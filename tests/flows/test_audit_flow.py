@@ -8,24 +8,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from conftest import load_flow_module
+from flow_modules import load_flow_module
 from opsaudit import flowtasks, store
 from opsaudit.sandbox.org import generate
-from opsaudit.sandbox.server import Sandbox
-from sync_fixtures import Setup, write_config
+from sync_fixtures import Setup, serve_org
 
 flows = load_flow_module("audit")
 
 
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
-    org = generate(seed=4, incidents=30)
-    with Sandbox(org.world) as sandbox:
-        config, path = write_config(org=org, sandbox=sandbox, folder=tmp_path)
-        monkeypatch.setenv("PAGERDUTY_API_TOKEN", org.world.tokens.pagerduty)
-        monkeypatch.setenv("SLACK_BOT_TOKEN", org.world.tokens.slack)
-        monkeypatch.setenv("GITHUB_TOKEN", org.world.tokens.github)
-        yield Setup(org=org, sandbox=sandbox, config=config, config_path=path)
+    with serve_org(generate(seed=4, incidents=30), tmp_path, monkeypatch) as setup:
+        yield setup
 
 
 def params(setup: Setup, **extra: object) -> object:

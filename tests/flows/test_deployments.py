@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import load_flow_module
+from flow_modules import load_flow_module
 
 ROOT = Path(__file__).resolve().parents[2]
 

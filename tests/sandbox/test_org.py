@@ -8,28 +8,7 @@ from datetime import datetime
 
 from opsaudit.sandbox.org import GeneratedOrg, generate
 from opsaudit.sandbox.state import World, git_blob_sha
-
-# copied by hand from rules.md (tests must not read /work/shared)
-RULE_IDS = {
-    "incident.severity",
-    "response.ack",
-    "escalation.secondary",
-    "escalation.leadership",
-    "warroom.opened",
-    "warroom.cadence",
-    "comms.initial",
-    "comms.template",
-    "comms.next_update",
-    "postmortem.missing",
-    "postmortem.late",
-    "postmortem.unlinked",
-    "postmortem.filename",
-    "postmortem.sections",
-    "postmortem.timeline",
-    "postmortem.action_items",
-    "postmortem.blameless",
-    "action_item.overdue",
-}
+from rule_ids import RULE_IDS
 
 
 def dump(world: World) -> str:

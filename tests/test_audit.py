@@ -72,9 +72,9 @@ def test_the_audit_finds_exactly_the_planted_violations(
     assert keys == sorted(keys)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_other_seeds_too(seed: int, tmp_path: Path) -> None:
-    org = generate(seed=seed, incidents=80)
+@pytest.mark.parametrize(("seed", "size"), [(1, 10), (2, 30), (3, 250), (4, 400), (8, 120)])
+def test_other_seeds_and_sizes_too(seed: int, size: int, tmp_path: Path) -> None:
+    org = generate(seed=seed, incidents=size)
     with Sandbox(org.world) as sandbox:
         config, _ = write_config(org=org, sandbox=sandbox, folder=tmp_path)
         tokens = {n: getattr(org.world.tokens, n) for n in ("pagerduty", "slack", "github")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+
 from flow_modules import load_flow_module
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,8 @@
 
 Posted to the digest channel: sources that failed, violations new / still open /
 resolved, incidents and response times per severity, the checks whose compliance
-dropped, and where the full report is. Every text from the report is escaped for mrkdwn.
+dropped, where the full report is, and a link to the digest channel. Every text from
+the report is escaped for mrkdwn.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from opsaudit.publish.report import OpsSyncReport
 from opsaudit.sources.base import DEFAULT_RETRY, Endpoint, RequestCounter
 
 
-def summary_blocks(report: OpsSyncReport, *, report_link: str | None) -> tuple[list[Any], str]:
+def summary_blocks(
+    report: OpsSyncReport, *, report_link: str | None, digest_channel_id: str | None = None
+) -> tuple[list[Any], str]:
     """The Block Kit blocks and fallback text of the headline summary."""
     counts = report.violations
     text = (
@@ -38,6 +41,8 @@ def summary_blocks(report: OpsSyncReport, *, report_link: str | None) -> tuple[l
     ]
     if report_link:
         lines.append(f"Full report: {escape(report_link)}")
+    if digest_channel_id:
+        lines.append(f"New violations, one by one: <#{digest_channel_id}>")
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": f"Ops sync {report.week}"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:2900]}},
@@ -50,5 +55,6 @@ def post_summary(
 ) -> str:
     """Post the summary to ``channel`` (a name or an id); the message's ts."""
     slack = _DigestSlack(endpoint=endpoint, counter=RequestCounter(), retry=DEFAULT_RETRY)
-    blocks, text = summary_blocks(report, report_link=report_link)
-    return slack.post(slack.channel_id(channel), text=text, blocks=blocks, thread_ts=None)
+    channel_id = slack.channel_id(channel)
+    blocks, text = summary_blocks(report, report_link=report_link, digest_channel_id=channel_id)
+    return slack.post(channel_id, text=text, blocks=blocks, thread_ts=None)

@@ -87,6 +87,25 @@ def sync_step(
     return statuses_of(report)
 
 
+def source_statuses(
+    *,
+    config: Config,
+    tokens: dict[str, str],
+    window: Window,
+    engine: Engine,
+    offline: bool,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    progress: Progress = lambda _m: None,
+) -> dict[str, SourceStatus]:
+    """The sources' statuses for a run: as the last sync left them when ``offline``,
+    else after syncing them now."""
+    if offline:
+        return stored_statuses(config=config, engine=engine)
+    return sync_step(
+        config=config, tokens=tokens, window=window, engine=engine, retry=retry, progress=progress
+    )
+
+
 def statuses_of(report: SyncReport) -> dict[str, SourceStatus]:
     return {
         name: SourceStatus(outcome.status, outcome.requests, outcome.error)
@@ -193,17 +212,15 @@ def run_audit(
     """Sync what is needed (not when ``offline``), then evaluate and store."""
     engine = store.open_store(config.database.url)
     try:
-        if offline:
-            sources = stored_statuses(config=config, engine=engine)
-        else:
-            sources = sync_step(
-                config=config,
-                tokens=tokens,
-                window=window,
-                engine=engine,
-                retry=retry,
-                progress=progress,
-            )
+        sources = source_statuses(
+            config=config,
+            tokens=tokens,
+            window=window,
+            engine=engine,
+            offline=offline,
+            retry=retry,
+            progress=progress,
+        )
         return evaluate_step(
             config=config, engine=engine, window=window, as_of=as_of, sources=sources
         )

@@ -120,13 +120,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
+    from opsaudit.audit import audit_window
     from opsaudit.secrets import resolve_tokens
-    from opsaudit.sync import run_sync, sync_window
+    from opsaudit.sync import run_sync
 
     config = load_config(args.config)
     tokens = resolve_tokens(config)
     now = datetime.now(UTC)
-    window = sync_window(config=config, now=now, since=args.since)
+    window = audit_window(config=config, as_of=now, since=args.since, until=None)
     report = run_sync(
         config=config, tokens=tokens, window=window, now=now, full=args.full, progress=_progress
     )
@@ -168,7 +169,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from opsaudit import store
-    from opsaudit.audit import stored_statuses, sync_step
+    from opsaudit.audit import source_statuses
     from opsaudit.metrics import iso_week
     from opsaudit.secrets import resolve_tokens
     from opsaudit.sources.base import Window
@@ -189,16 +190,14 @@ def _report(args: argparse.Namespace) -> int:
         week = iso_week(window.until - timedelta(microseconds=1))
     engine = store.open_store(config.database.url)
     try:
-        if args.offline:
-            sources = stored_statuses(config=config, engine=engine)
-        else:
-            sources = sync_step(
-                config=config,
-                tokens=resolve_tokens(config),
-                window=window or trend_window(week),
-                engine=engine,
-                progress=_progress,
-            )
+        sources = source_statuses(
+            config=config,
+            tokens={} if args.offline else resolve_tokens(config),
+            window=window or trend_window(week),
+            engine=engine,
+            offline=args.offline,
+            progress=_progress,
+        )
         files = write_report(
             config=config,
             engine=engine,

@@ -67,10 +67,6 @@ class Snapshot:
     postmortems: tuple[PostMortemFile, ...] = ()
     issues: Mapping[tuple[str, int], IssueState] = field(default_factory=dict)
 
-    def source_ok(self, name: str) -> bool:
-        status = self.sources.get(name)
-        return status is not None and status.status == "ok"
-
     def issue(self, repo: str, number: int) -> IssueState | None:
         """An issue's state at as-of (names compared without case, as GitHub does)."""
         return self.issues.get((repo.lower(), number))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -65,13 +65,6 @@ class SyncReport:
             detail = outcome.error if outcome.status == "failed" else stored or "nothing new"
             lines.append(f"{name:<9} {outcome.status:<14} {outcome.requests:>5} requests  {detail}")
         return lines
-
-
-def sync_window(*, config: Config, now: datetime, since: datetime | None) -> Window:
-    """``[since, now)``; ``since`` defaults to the policy's look-back (90 days)."""
-    if since is None:
-        since = now - timedelta(days=config.policy.lookback_days or 90)
-    return Window(since=since, until=now)
 
 
 def run_sync(

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePosixPath
 
+from opsaudit.parsing.timestamps import parse_date
+
 # \u2019 \u2018 \u201b \u2032 \u201a -> '   and   \u201c \u201d \u201e \u201f -> "
 _QUOTES = str.maketrans(
     dict.fromkeys("\u2019\u2018\u201b\u2032\u201a", "'")
@@ -165,14 +167,6 @@ def blame_pattern(phrase: str) -> re.Pattern[str] | None:
     start = r"(?<!\w)" if re.match(r"\w", words[0]) else ""
     end = r"(?!\w)" if re.search(r"\w\Z", words[-1]) else ""
     return re.compile(start + body + end, re.I)
-
-
-def parse_date(text: str) -> date | None:
-    """A ``YYYY-MM-DD`` string as a date; None when it is no real date."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _leading_date(name: str) -> date | None:

@@ -152,7 +152,7 @@ def find_times(text: str) -> list[FoundTime]:
     text = expand_slack_dates(text)
     found = []
     for match in _TIME.finditer(text):
-        day = _date(match.group("date"))
+        day = parse_date(match.group("date"))
         if match.group("date") and day is None:
             continue  # 2026-13-45 is no date: not a time either
         abbr = match.group("abbr")
@@ -190,11 +190,12 @@ def first_time(text: str) -> FoundTime | None:
 
 def find_dates(text: str) -> list[date]:
     """Every real ``YYYY-MM-DD`` date in ``text``, in order (``2026-02-30`` is skipped)."""
-    days = (_date(m.group(0)) for m in _DATE.finditer(expand_slack_dates(text)))
+    days = (parse_date(m.group(0)) for m in _DATE.finditer(expand_slack_dates(text)))
     return [day for day in days if day is not None]
 
 
-def _date(text: str | None) -> date | None:
+def parse_date(text: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` string as a date; None when absent or no real date (2026-02-30)."""
     if not text:
         return None
     try:

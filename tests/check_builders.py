@@ -7,14 +7,18 @@ the rule: ``ack(at=15)`` is an acknowledgement exactly at the 15-minute deadline
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from opsaudit.audit import providers
+from opsaudit.auditrun import AuditRun
 from opsaudit.calendar import BusinessCalendar
+from opsaudit.checks.catalogue import CATALOGUE, catalogue
 from opsaudit.checks.context import AuditSettings, Context
+from opsaudit.checks.facts import audit_run
 from opsaudit.checks.model import Result
-from opsaudit.checks.registry import REGISTRY, catalogue
-from opsaudit.config import Person, ServiceInfo
+from opsaudit.config import Person, ServiceInfo, Waiver
 from opsaudit.engine import evaluate
 from opsaudit.policy import build_policy
 from opsaudit.records import (
@@ -272,8 +276,7 @@ def context(
 
 def run(rule: str, ctx: Context) -> list[Result]:
     """The results of one check, through the engine (sources and waivers applied)."""
-    catalogue()
-    return evaluate(ctx, checks=[REGISTRY[rule]])
+    return evaluate(ctx, providers=providers(), checks=[CATALOGUE[rule]])
 
 
 def only(rule: str, ctx: Context) -> Result:
@@ -281,3 +284,23 @@ def only(rule: str, ctx: Context) -> Result:
     results = run(rule, ctx)
     assert len(results) == 1, [r.message for r in results]
     return results[0]
+
+
+def evaluate_all(ctx: Context, *, waivers: Sequence[Waiver] = ()) -> list[Result]:
+    """The results of the whole catalogue, through the engine."""
+    return evaluate(ctx, providers=providers(), waivers=waivers)
+
+
+def run_of(
+    ctx: Context,
+    results: Iterable[Result] | None = None,
+    *,
+    sources: dict[str, SourceStatus] | None = None,
+    run_id: int = 1,
+    document: dict[str, Any] | None = None,
+) -> AuditRun:
+    """The audit run publishers read: ``results`` (by default the whole catalogue's)
+    with the context's facts, as ``audit.evaluate_step`` builds it."""
+    found = evaluate_all(ctx) if results is None else list(results)
+    run = audit_run(ctx, found, specs=catalogue(), run_id=run_id, document=document or {})
+    return replace(run, sources=sources) if sources is not None else run

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from check_builders import at, context, event, incident
+from opsaudit.audit import providers
+from opsaudit.checks.catalogue import CATALOGUE
 from opsaudit.checks.model import Result
-from opsaudit.checks.registry import REGISTRY, catalogue
 from opsaudit.config import Waiver
 from opsaudit.engine import evaluate
 
@@ -15,14 +16,15 @@ def ack_result(
     *, waivers: list[Waiver], as_of_minutes: float = 120, failed: tuple[str, ...] = ()
 ) -> Result:
     """The response.ack result of a Sev1 acknowledged 20 min after its trigger (limit 15)."""
-    catalogue()
     ctx = context(
         incidents=[incident(resolved=60)],
         events=[event("acknowledge", 20)],
         as_of=at(as_of_minutes),
         failed=failed,
     )
-    (result,) = evaluate(ctx, waivers=waivers, checks=[REGISTRY["response.ack"]])
+    (result,) = evaluate(
+        ctx, providers=providers(), waivers=waivers, checks=[CATALOGUE["response.ack"]]
+    )
     return result
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from check_builders import at, context, event, incident
-from opsaudit.engine import evaluate
+from check_builders import at, context, event, incident, run_of
 from opsaudit.measures import incident_facts, measure, result_facts
 
 
@@ -23,10 +22,10 @@ def test_mtta_uses_the_first_acknowledge_and_mttr_the_resolution() -> None:
         ],
         as_of=at(200),
     )
-    facts = {f.id: f for f in incident_facts(ctx)}
+    facts = {f.id: f for f in incident_facts(run_of(ctx))}
     assert facts["QA"].acknowledged_at == at(6) and facts["QA"].resolved_at == at(40)
     assert facts["QB"].acknowledged_at is None and facts["QB"].resolved_at is None
-    metrics = measure(ctx, evaluate(ctx))
+    metrics = measure(run_of(ctx))
     assert metrics.by_severity == [
         {
             "severity": "Sev1",
@@ -43,5 +42,5 @@ def test_mtta_uses_the_first_acknowledge_and_mttr_the_resolution() -> None:
 
 def test_results_are_dated_by_their_incident() -> None:
     ctx = context(incidents=[incident(resolved=40)], events=[event("acknowledge", 3)])
-    weeks = {f.week for f in result_facts(ctx, evaluate(ctx)) if f.rule == "response.ack"}
+    weeks = {f.week for f in result_facts(run_of(ctx)) if f.rule == "response.ack"}
     assert weeks == {"2026-W45"}

@@ -6,9 +6,8 @@ call :func:`run_audit` (or its parts: :func:`sync_step`, :func:`evaluate_step`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,9 +15,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from opsaudit import store
+from opsaudit.auditrun import AuditRun, dumps
 from opsaudit.calendar import BusinessCalendar
+from opsaudit.checks.catalogue import catalogue
 from opsaudit.checks.context import AuditSettings, Context
+from opsaudit.checks.facts import audit_run
 from opsaudit.checks.model import Result, zulu
+from opsaudit.checks.spec import Capability
 from opsaudit.config import Config
 from opsaudit.engine import evaluate
 from opsaudit.snapshot import SourceStatus, load_snapshot
@@ -29,31 +32,35 @@ SCHEMA = "opsaudit.results/v1"
 Progress = Callable[[str], None]
 
 
-@dataclass
-class AuditOutcome:
-    document: dict[str, Any]
-    results: list[Result]
-    context: Context
-    run_id: int
-    sources: dict[str, SourceStatus]
+AuditOutcome = AuditRun  # the name callers knew; an AuditRun is what they get
+__all__ = [
+    "SCHEMA",
+    "AuditOutcome",
+    "AuditRun",
+    "audit_window",
+    "build_context",
+    "dumps",
+    "evaluate_step",
+    "providers",
+    "results_document",
+    "run_audit",
+    "source_statuses",
+    "statuses_of",
+    "stored_statuses",
+    "sync_step",
+]
 
-    @property
-    def failed_sources(self) -> list[str]:
-        return [name for name, s in self.sources.items() if s.status == "failed"]
 
-    @property
-    def violations(self) -> int:
-        return sum(1 for r in self.results if r.status == "violation")
+def providers() -> dict[Capability, str]:
+    """Which source provides each capability the checks read (the JSON's source names).
 
-    def exit_code(self, *, fail_on_violation: bool) -> int:
-        """interface.md: 4 with ``--fail-on-violation`` and a violation (confirmed facts
-        come first), else 3 when a source failed, else 0."""
-        if fail_on_violation and self.violations:
-            return 4
-        return 3 if self.failed_sources else 0
-
-    def to_json(self) -> str:
-        return dumps(self.document)
+    TODO(merge): the sources branch's source table gives this (``providers()``)."""
+    return {
+        "incidents": "pagerduty",
+        "chat": "slack",
+        "documents": "github",
+        "tracker": "github",
+    }
 
 
 def audit_window(
@@ -173,12 +180,13 @@ def evaluate_step(
     window: Window,
     as_of: datetime,
     sources: dict[str, SourceStatus],
-) -> AuditOutcome:
+) -> AuditRun:
     """Evaluate every check at as-of, store the run and its results, build the document."""
     context = build_context(
         config=config, engine=engine, window=window, as_of=as_of, sources=sources
     )
-    results = evaluate(context, waivers=config.waivers)
+    specs = catalogue()
+    results = evaluate(context, providers=providers(), waivers=config.waivers, checks=specs)
     document = results_document(results=results, as_of=as_of, window=window, sources=sources)
     with Session(engine) as session, session.begin():
         run_id = store.start_audit_run(
@@ -196,7 +204,8 @@ def evaluate_step(
             status="done",
             sources=document["sources"],
         )
-    return AuditOutcome(document, results, context, run_id, sources)
+    run = audit_run(context, results, specs=specs, run_id=run_id, document=document)
+    return replace(run, sources=dict(sources))
 
 
 def run_audit(
@@ -208,7 +217,7 @@ def run_audit(
     offline: bool = False,
     retry: RetryPolicy = DEFAULT_RETRY,
     progress: Progress = lambda _m: None,
-) -> AuditOutcome:
+) -> AuditRun:
     """Sync what is needed (not when ``offline``), then evaluate and store."""
     engine = store.open_store(config.database.url)
     try:
@@ -246,8 +255,3 @@ def _source_json(status: SourceStatus) -> dict[str, Any]:
     if status.status == "failed":
         data["error"] = status.error or "failed"
     return data
-
-
-def dumps(document: dict[str, Any]) -> str:
-    """Stable JSON text: the same document gives the same bytes."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

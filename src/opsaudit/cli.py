@@ -154,7 +154,7 @@ def _audit(args: argparse.Namespace) -> int:
         offline=args.offline,
         progress=_progress,
     )
-    metrics = measure(outcome.context, outcome.results) if args.format in ("table", "md") else None
+    metrics = measure(outcome) if args.format in ("table", "md") else None
     text = render(outcome.document, args.format, metrics=metrics)
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -223,6 +223,7 @@ def _digest(args: argparse.Namespace) -> int:
     from opsaudit.publish.digest import send_digest
     from opsaudit.secrets import resolve_tokens
     from opsaudit.sources.base import Endpoint
+    from opsaudit.sources.slack_post import SlackPoster
     from opsaudit.store import open_store
 
     config = load_config(args.config)
@@ -237,10 +238,11 @@ def _digest(args: argparse.Namespace) -> int:
     )
     engine = open_store(config.database.url)
     try:
+        endpoint = Endpoint(api_url=slack.api_url, token=tokens["slack"], ca_file=slack.ca_file)
         sent = send_digest(
-            endpoint=Endpoint(api_url=slack.api_url, token=tokens["slack"], ca_file=slack.ca_file),
+            poster=SlackPoster(endpoint=endpoint),
             channel=config.digest.channel,
-            outcome=outcome,
+            run=outcome,
             engine=engine,
             report_link=_latest_report(config, as_of),
             dry_run=args.dry_run,
@@ -271,6 +273,7 @@ def _publish_summary(config: Config, files: ReportFiles) -> None:
     from opsaudit.publish.summary_post import post_summary
     from opsaudit.secrets import resolve_tokens
     from opsaudit.sources.base import Endpoint
+    from opsaudit.sources.slack_post import SlackPoster
 
     slack = config.sources.slack
     if slack is None:
@@ -280,7 +283,10 @@ def _publish_summary(config: Config, files: ReportFiles) -> None:
     )
     link = str(files.html.resolve())
     post_summary(
-        endpoint=endpoint, channel=config.digest.channel, report=files.report, report_link=link
+        poster=SlackPoster(endpoint=endpoint),
+        channel=config.digest.channel,
+        report=files.report,
+        report_link=link,
     )
     _progress(f"headline figures posted to #{config.digest.channel}")
 

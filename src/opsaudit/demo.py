@@ -133,7 +133,7 @@ def _audit(
     finally:
         engine.dispose()
     _say("")
-    _say(render(outcome.document, "table", metrics=measure(outcome.context, outcome.results)))
+    _say(render(outcome.document, "table", metrics=measure(outcome)))
     found = {(r.rule, r.subject.key) for r in outcome.results if r.status == "violation"}
     planted = {(p.rule, p.subject) for p in org.planted}
     _say(

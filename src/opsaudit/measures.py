@@ -1,4 +1,4 @@
-"""The facts the metrics are computed from, taken from one audit's context and results.
+"""The facts the metrics are computed from, taken from one audit run.
 
 :mod:`opsaudit.metrics` is pure pandas over plain facts; this module prepares those
 facts: each audited incident's trigger, first acknowledgement and resolution (cut at
@@ -8,12 +8,10 @@ landing, or its deadline).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from opsaudit.checks.context import Context
-from opsaudit.checks.model import Result
+from opsaudit.auditrun import AuditRun
 from opsaudit.metrics import (
     IncidentFact,
     ResultFact,
@@ -31,49 +29,34 @@ class Metrics:
     compliance: list[dict[str, object]]
 
 
-def incident_facts(context: Context) -> list[IncidentFact]:
+def incident_facts(run: AuditRun) -> list[IncidentFact]:
     """One fact per audited incident of the window."""
-    facts = []
-    for view in context.incidents:
-        ack = view.first("acknowledge_log_entry")
-        facts.append(
-            IncidentFact(
-                id=view.incident.id,
-                number=view.incident.number,
-                severity=view.severity,
-                service=view.service_name,
-                brand=view.brand,
-                triggered_at=view.triggered_at,
-                acknowledged_at=ack.created_at if ack else None,
-                resolved_at=view.resolved_at,
-            )
-        )
-    return facts
+    return [incident.fact() for incident in run.incidents]
 
 
-def result_facts(context: Context, results: Sequence[Result]) -> list[ResultFact]:
+def result_facts(run: AuditRun) -> list[ResultFact]:
     """One fact per result, dated by its subject."""
-    triggers = {i.id: i.created_at for i in context.snapshot.incidents}
-    landings = {f.path: f.landed_at for f in context.snapshot.postmortems}
+    triggers = {i.id: i.created_at for i in run.records.incidents}
+    landings = {p.path: p.landed_at for p in run.postmortems}
     facts = []
-    for result in results:
+    for result in run.results:
         key = result.subject.key
         moment: datetime = (
             triggers.get(key)
             or landings.get(key)
             or result.deadline
             or landings.get(key.partition("#")[0])
-            or context.as_of
+            or run.as_of
         )
         facts.append(ResultFact(rule=result.rule, status=result.status, week=iso_week(moment)))
     return facts
 
 
-def measure(context: Context, results: Sequence[Result]) -> Metrics:
+def measure(run: AuditRun) -> Metrics:
     """Response times per severity and per service/brand, and compliance per check."""
-    frame = incident_frame(incident_facts(context))
+    frame = incident_frame(incident_facts(run))
     return Metrics(
         by_severity=response_metrics(frame, by=["severity"]),
         by_service=response_metrics(frame, by=["service", "brand"]),
-        compliance=compliance_rates(result_facts(context, results)),
+        compliance=compliance_rates(result_facts(run)),
     )

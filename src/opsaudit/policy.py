@@ -208,3 +208,13 @@ def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
 def build_policy(overrides: dict[str, Any] | None = None) -> Policy:
     """Merge ``overrides`` into the defaults and validate (pydantic ValidationError if bad)."""
     return Policy.model_validate(merge_policy(overrides))
+
+
+def ticket_kind(policy: Policy) -> Literal["id", "number"]:
+    """What the policy's ``ticket_id`` names an incident by: its PagerDuty id or number."""
+    return "id" if policy.ticket_id == "{incident_id}" else "number"
+
+
+def ticket_of(policy: Policy, *, incident_id: str, number: int) -> str:
+    """The ticket id a war room is named after (``incident-<ticket-id>``)."""
+    return incident_id if ticket_kind(policy) == "id" else str(number)

@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from opsaudit import store
-from opsaudit.audit import AuditOutcome, evaluate_step
+from opsaudit.audit import evaluate_step
+from opsaudit.auditrun import AuditRun
 from opsaudit.config import Config
 from opsaudit.metrics import iso_week
 from opsaudit.publish.evidence import write_pack
@@ -38,7 +39,7 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 @dataclass(frozen=True)
 class ReportFiles:
     report: OpsSyncReport
-    outcome: AuditOutcome
+    outcome: AuditRun  # the evaluated run the files show
     markdown: Path
     html: Path
     evidence: Path
@@ -100,7 +101,7 @@ def write_report(
     with Session(engine) as session:
         findings = store.load_findings(session=session)
     report = build_report(
-        outcome=outcome, findings=findings, week=week, digest_channel=config.digest.channel
+        run=outcome, findings=findings, week=week, digest_channel=config.digest.channel
     )
     output_dir.mkdir(parents=True, exist_ok=True)
     base = report_basename(week)
@@ -109,6 +110,6 @@ def write_report(
     markdown.write_text(render_markdown(report), encoding="utf-8")
     html.write_text(render_html(report), encoding="utf-8")
     evidence, manifest = write_pack(
-        outcome=outcome, directory=output_dir, basename=base, files=[markdown, html]
+        run=outcome, directory=output_dir, basename=base, files=[markdown, html]
     )
     return ReportFiles(report, outcome, markdown, html, evidence, manifest)

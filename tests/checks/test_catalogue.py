@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from opsaudit.checks.registry import catalogue
+from opsaudit.checks.catalogue import catalogue
 from rule_ids import RULE_IDS
 
 REQUIRED_KINDS = {"pass", "violation", "edge"}

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from check_builders import at, context, event, incident, only, run
-from opsaudit.engine import evaluate
+from check_builders import at, context, evaluate_all, event, incident, only, run
 from opsaudit.records import Incident, LogEvent
 
 FRIDAY_EVENING = datetime(2026, 11, 6, 18, 0, tzinfo=UTC)
@@ -41,7 +40,7 @@ def test_no_priority_is_a_violation() -> None:
 @pytest.mark.rule("incident.severity", "violation")
 def test_unmapped_priority_is_named_and_gets_no_other_result() -> None:
     ctx = context(incidents=[incident(priority="Urgent")], events=[event("acknowledge", 50)])
-    results = evaluate(ctx)  # the whole catalogue
+    results = evaluate_all(ctx)  # the whole catalogue
     assert [(r.rule, r.status) for r in results] == [("incident.severity", "violation")]
     assert "'Urgent'" in results[0].message
 

@@ -1,15 +1,16 @@
-"""Builders for the digest tests (no tests here): hand-made outcomes and limit checks."""
+"""Builders for the digest tests (no tests here): hand-made runs and limit checks."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from check_builders import PD_WEB, T0, context, incident, postmortem
-from opsaudit.audit import AuditOutcome
+from check_builders import PD_WEB, T0, context, evaluate_all, incident, postmortem, run_of
+from opsaudit.auditrun import AuditRun
 from opsaudit.checks.context import Context
 from opsaudit.checks.model import Evidence, Result, Status, Subject
 from opsaudit.publish.digest_layout import text_size
@@ -53,12 +54,22 @@ def result(
     )
 
 
-def outcome(results: Iterable[Result], *, ctx: Context | None = None) -> AuditOutcome:
-    """An audit outcome of these results over a small context (one incident ``QINC0001``
-    of the Checkout API, owned by owner@example.com, and a post-mortem linking it)."""
+def outcome(results: Iterable[Result], *, ctx: Context | None = None) -> AuditRun:
+    """An audit run of these results over a small context (one incident ``QINC0001``
+    of the Checkout API, owned by owner@example.com, and a post-mortem linking it).
+
+    Hand-made results get the owners the checks give their subject in that context
+    (none for a subject the context does not have)."""
     if ctx is None:
         ctx = small_context()
-    return AuditOutcome({}, list(results), ctx, 0, dict(ctx.snapshot.sources))
+    judged = {r.subject.key: r for r in evaluate_all(ctx)}
+    owned = [
+        replace(r, owners=judged[key].owners, owner=judged[key].owner)
+        if (key := r.subject.key) in judged
+        else r
+        for r in results
+    ]
+    return run_of(ctx, owned, run_id=0)
 
 
 def small_context(*, as_of: datetime = AS_OF, **kwargs: Any) -> Context:

@@ -18,9 +18,9 @@ from digest_helpers import (
     within_limits,
 )
 
-from check_builders import PD_WEB
-from opsaudit.audit import AuditOutcome
-from opsaudit.publish.digest import build_digest, due_soon, owner_emails
+from check_builders import PD_WEB, evaluate_all
+from opsaudit.auditrun import AuditRun
+from opsaudit.publish.digest import build_digest, due_soon
 from opsaudit.publish.digest_build import Digest
 
 OWNER_ID = "UOWNER0001"
@@ -28,13 +28,13 @@ MENTIONS = {"owner@example.com": OWNER_ID}
 
 
 def build(
-    out: AuditOutcome,
+    out: AuditRun,
     *,
     announced: set[tuple[str, str]] | None = None,
     report: str | None = "https://reports.example/ops-sync-2026-W46.html",
 ) -> Digest:
     return build_digest(
-        outcome=out,
+        run=out,
         already_announced=announced or set(),
         mentions=MENTIONS,
         report_link=report,
@@ -106,7 +106,7 @@ def test_due_soon_lists_pending_postmortem_and_action_items_within_the_policy_da
         result(12, rule="postmortem.missing", status="violation", deadline=soon),
     ]
     out = outcome(results)
-    assert due_soon(out) == [item]
+    assert [r.sort_key() for r in due_soon(out)] == [item.sort_key()]
     digest = build(out)
     text = all_text(digest.blocks)
     assert "*:hourglass_flowing_sand: Due in the next 7 days* · 1" in text
@@ -116,18 +116,17 @@ def test_due_soon_lists_pending_postmortem_and_action_items_within_the_policy_da
     assert "· 1 due soon" in text
 
 
-def test_owner_emails_for_each_subject_kind() -> None:
-    out = outcome([])
-    assert owner_emails(out, result(1)) == ["owner@example.com"]
-    assert owner_emails(out, result(7)) == []  # an incident the snapshot does not have
-    pm = result(1, kind="postmortem", key=PM_PATH)
-    assert owner_emails(out, pm) == ["owner@example.com"]
-    first = result(1, kind="action_item", key=f"{PM_PATH}#1")
-    second = result(1, kind="action_item", key=f"{PM_PATH}#2")  # owner "@zed": no e-mail
-    assert owner_emails(out, first) == ["owner@example.com", "dana@example.com"]
-    assert owner_emails(out, second) == ["owner@example.com"]
-    unowned = outcome([], ctx=small_context(owner=False))
-    assert owner_emails(unowned, result(1)) == []
+def test_results_carry_their_owners_for_each_subject_kind() -> None:
+    owners = {r.subject.key: list(r.owners) for r in evaluate_all(small_context())}
+    assert owners["QINC0001"] == ["owner@example.com"]
+    assert owners[PM_PATH] == ["owner@example.com"]
+    # the item's owner written as an address is one of its owners; "@zed" is not one
+    assert owners[f"{PM_PATH}#1"] == ["owner@example.com", "dana@example.com"]
+    assert owners[f"{PM_PATH}#2"] == ["owner@example.com"]
+    judged = {r.subject.key: r for r in outcome([result(1), result(7)]).results}
+    assert list(judged["QINC0007"].owners) == []  # an incident the snapshot does not have
+    unowned = {r.subject.key: r.owners for r in evaluate_all(small_context(owner=False))}
+    assert unowned["QINC0001"] == ()
 
 
 def test_hostile_text_is_inert() -> None:

@@ -12,19 +12,20 @@ from digest_helpers import all_text, angle_tokens, within_limits
 from sqlalchemy import Engine
 
 from opsaudit import store
-from opsaudit.audit import AuditOutcome, evaluate_step, statuses_of
+from opsaudit.audit import AuditRun, evaluate_step, statuses_of
 from opsaudit.checks.model import Result
 from opsaudit.publish.digest import DigestOutcome, send_digest
 from opsaudit.sandbox.org import generate
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sources.base import Endpoint
+from opsaudit.sources.slack_post import SlackPoster
 from sync_fixtures import Setup, write_config
 
 POSTS = "slack chat.postMessage"
 
 
 @pytest.fixture
-def audited(tmp_path: Path) -> Iterator[tuple[Setup, AuditOutcome, Engine]]:
+def audited(tmp_path: Path) -> Iterator[tuple[Setup, AuditRun, Engine]]:
     org = generate(seed=7, incidents=60)
     with Sandbox(org.world) as sandbox:
         config, path = write_config(org=org, sandbox=sandbox, folder=tmp_path)
@@ -38,13 +39,15 @@ def audited(tmp_path: Path) -> Iterator[tuple[Setup, AuditOutcome, Engine]]:
         engine.dispose()
 
 
-def send(setup: Setup, out: AuditOutcome, engine: Engine) -> DigestOutcome:
+def send(setup: Setup, out: AuditRun, engine: Engine) -> DigestOutcome:
     return send_digest(
-        endpoint=Endpoint(
-            setup.sandbox.slack_url, setup.org.world.tokens.slack, setup.sandbox.ca_file
+        poster=SlackPoster(
+            endpoint=Endpoint(
+                setup.sandbox.slack_url, setup.org.world.tokens.slack, setup.sandbox.ca_file
+            )
         ),
         channel=setup.config.digest.channel,
-        outcome=out,
+        run=out,
         engine=engine,
         report_link="https://reports.example/ops-sync-2026-W47.html",
     )
@@ -57,7 +60,7 @@ def channel_messages(setup: Setup) -> list[dict[str, Any]]:
 
 
 def test_the_digest_of_the_generated_org_lands_in_the_channel_once(
-    audited: tuple[Setup, AuditOutcome, Engine],
+    audited: tuple[Setup, AuditRun, Engine],
 ) -> None:
     setup, out, engine = audited
     planted = {(p.rule, p.subject) for p in setup.org.planted}
@@ -78,7 +81,7 @@ def test_the_digest_of_the_generated_org_lands_in_the_channel_once(
 
 
 def test_a_later_run_with_one_more_violation_posts_only_that_one(
-    audited: tuple[Setup, AuditOutcome, Engine],
+    audited: tuple[Setup, AuditRun, Engine],
 ) -> None:
     setup, out, engine = audited
     send(setup, out, engine)

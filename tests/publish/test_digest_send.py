@@ -25,13 +25,13 @@ from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session
 
 from opsaudit import store
-from opsaudit.audit import AuditOutcome
+from opsaudit.auditrun import AuditRun
 from opsaudit.publish.digest import DigestOutcome, already_announced, send_digest
-from opsaudit.publish.digest_send import _DigestSlack
 from opsaudit.sandbox.org import generate
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.state import World
 from opsaudit.sources.base import Endpoint, RequestCounter, SourceError
+from opsaudit.sources.slack_post import SlackPoster
 from opsaudit.store.schema import DigestAnnouncementRow, DigestRow
 
 OWNER_ID = "UOWNER0001"
@@ -60,12 +60,13 @@ class Slack:
     def posts(self) -> int:
         return self.sandbox.counts[POSTS]
 
-    def send(self, out: AuditOutcome, **kwargs: Any) -> DigestOutcome:
+    def send(self, out: AuditRun, **kwargs: Any) -> DigestOutcome:
         kwargs.setdefault("report_link", "https://reports.example/ops-sync.html")
+        poster = SlackPoster(endpoint=self.endpoint, counter=kwargs.pop("counter", None))
         return send_digest(
-            endpoint=self.endpoint,
+            poster=poster,
             channel=CHANNEL,
-            outcome=out,
+            run=out,
             engine=self.engine,
             checks_titles=TITLES,
             **kwargs,
@@ -203,15 +204,15 @@ def test_a_failed_reply_records_what_was_posted_before_raising(
     slack: Slack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str | None] = []
-    real_post = _DigestSlack.post
+    real_post = SlackPoster.post
 
-    def post(self: _DigestSlack, channel_id: str, **kwargs: Any) -> str:
+    def post(self: SlackPoster, channel_id: str, **kwargs: Any) -> str:
         calls.append(kwargs["thread_ts"])
         if len(calls) == 3:
             raise SourceError("slack", "chat.postMessage failed: HTTP 500 after 6 attempts")
         return real_post(self, channel_id, **kwargs)
 
-    monkeypatch.setattr(_DigestSlack, "post", post)
+    monkeypatch.setattr(SlackPoster, "post", post)
     results = [result(n, message=f"Late. {'x' * 200} {n}") for n in range(1, 301)]
     with pytest.raises(SourceError, match="HTTP 500"):
         slack.send(outcome(results))
@@ -256,9 +257,9 @@ def test_a_violation_that_comes_back_is_new_again(slack: Slack) -> None:
 def test_an_unknown_channel_is_a_clear_error_and_nothing_is_recorded(slack: Slack) -> None:
     with pytest.raises(SourceError, match="digest channel #nowhere not found"):
         send_digest(
-            endpoint=slack.endpoint,
+            poster=SlackPoster(endpoint=slack.endpoint),
             channel="nowhere",
-            outcome=outcome([result(1)]),
+            run=outcome([result(1)]),
             engine=slack.engine,
             report_link=None,
             checks_titles=TITLES,
@@ -269,9 +270,9 @@ def test_an_unknown_channel_is_a_clear_error_and_nothing_is_recorded(slack: Slac
 
 def test_a_channel_id_is_used_as_it_is(slack: Slack) -> None:
     sent = send_digest(
-        endpoint=slack.endpoint,
+        poster=SlackPoster(endpoint=slack.endpoint),
         channel=slack.channel_id,
-        outcome=outcome([result(1)]),
+        run=outcome([result(1)]),
         engine=slack.engine,
         report_link=None,
     )

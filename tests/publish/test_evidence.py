@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from check_builders import at, channel, context, event, incident, message
-from opsaudit.audit import AuditOutcome, results_document
-from opsaudit.engine import evaluate
+from check_builders import at, channel, context, evaluate_all, event, incident, message, run_of
+from opsaudit.audit import results_document
+from opsaudit.auditrun import AuditRun
 from opsaudit.publish.evidence import evidence_pack, verify_manifest, write_pack
 from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import Window
 
 
-def outcome() -> AuditOutcome:
+def outcome() -> AuditRun:
     room = channel("incident-1234", created=30)
     ack = event("acknowledge", 20)
     ctx = context(
@@ -23,12 +23,12 @@ def outcome() -> AuditOutcome:
         messages=[message(room, 35)],
         as_of=at(120),
     )
-    results = evaluate(ctx)
+    results = evaluate_all(ctx)
     sources = {n: SourceStatus("ok") for n in ("pagerduty", "slack", "github")}
     doc = results_document(
         results=results, as_of=at(120), window=Window(at(-60), at(120)), sources=sources
     )
-    return AuditOutcome(doc, results, ctx, 1, sources)
+    return run_of(ctx, results, sources=sources, run_id=1, document=doc)
 
 
 def test_the_pack_holds_the_results_and_exactly_the_cited_records() -> None:
@@ -50,7 +50,7 @@ def test_the_manifest_verifies_and_catches_a_changed_file(tmp_path: Path) -> Non
     report = tmp_path / "ops-sync-2026-W45.md"
     report.write_text("# report\n")
     written = write_pack(
-        outcome=outcome(), directory=tmp_path, basename="ops-sync-2026-W45", files=[report]
+        run=outcome(), directory=tmp_path, basename="ops-sync-2026-W45", files=[report]
     )
     manifest = written[1]
     assert [line.split("  ")[1] for line in manifest.read_text().splitlines()] == [

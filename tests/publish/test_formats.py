@@ -11,9 +11,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checks"))
 
-from check_builders import at, context, event, incident
+from check_builders import at, context, evaluate_all, event, incident, run_of
 from opsaudit.audit import results_document
-from opsaudit.engine import evaluate
 from opsaudit.measures import measure
 from opsaudit.publish.formats import render
 from opsaudit.snapshot import SourceStatus
@@ -28,7 +27,7 @@ def document(title: str = "Checkout 5xx") -> tuple[dict[str, Any], Any]:
         events=[event("trigger", 0), event("acknowledge", 20), event("resolve", 40)],
         as_of=at(60),
     )
-    results = evaluate(ctx)
+    results = evaluate_all(ctx)
     sources = {
         "pagerduty": SourceStatus("ok", 14),
         "slack": SourceStatus("ok", 9),
@@ -37,7 +36,7 @@ def document(title: str = "Checkout 5xx") -> tuple[dict[str, Any], Any]:
     doc = results_document(
         results=results, as_of=at(60), window=Window(at(-60), at(60)), sources=sources
     )
-    return doc, measure(ctx, results)
+    return doc, measure(run_of(ctx, results))
 
 
 def test_json_is_the_contract() -> None:

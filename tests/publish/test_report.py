@@ -28,7 +28,7 @@ from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
 from opsaudit import store
-from opsaudit.audit import AuditOutcome, evaluate_step, statuses_of
+from opsaudit.audit import AuditRun, evaluate_step, statuses_of
 from opsaudit.publish.report import (
     OpsSyncReport,
     build_report,
@@ -51,7 +51,7 @@ EARLIER = ("2026-W46", datetime(2026, 11, 13, 12, 0, tzinfo=UTC))
 @dataclass(frozen=True)
 class Rendered:
     report: OpsSyncReport
-    outcome: AuditOutcome
+    outcome: AuditRun
     markdown: str
     html: str
 
@@ -80,7 +80,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     finally:
         engine.dispose()
     report = build_report(
-        outcome=outcome, findings=findings, week=WEEK, digest_channel="ops-compliance"
+        run=outcome, findings=findings, week=WEEK, digest_channel="ops-compliance"
     )
     yield Rendered(report, outcome, render_markdown(report), render_html(report))
 

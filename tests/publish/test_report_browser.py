@@ -187,7 +187,7 @@ def report_html(tmp_path: Path) -> Path:
         finally:
             engine.dispose()
     assert outcome.failed_sources == [], outcome.sources
-    report = build_report(outcome=outcome, findings=findings, week=WEEK)
+    report = build_report(run=outcome, findings=findings, week=WEEK)
     html = tmp_path / "alone" / f"ops-sync-{WEEK}.html"
     # Alone in a folder: nothing beside the file can be loaded, as when it is mailed.
     html.parent.mkdir()

@@ -17,9 +17,8 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
-from check_builders import PD_WEB, T0, context, event, incident, postmortem
-from opsaudit.audit import AuditOutcome, results_document
-from opsaudit.engine import evaluate
+from check_builders import PD_WEB, T0, context, evaluate_all, event, incident, postmortem, run_of
+from opsaudit.audit import results_document
 from opsaudit.publish.report import build_report, render_html, render_markdown
 from opsaudit.snapshot import SourceStatus
 from opsaudit.store import Finding
@@ -76,7 +75,7 @@ def output() -> Output:
         as_of=AS_OF,
         failed=["slack"],
     )
-    results = evaluate(ctx)
+    results = evaluate_all(ctx)
     sources = {
         "pagerduty": SourceStatus("ok", 3),
         "slack": SourceStatus("failed", 2, f"{SCRIPT} {LINK} {RTL}"),
@@ -85,14 +84,14 @@ def output() -> Output:
     document = results_document(
         results=results, as_of=AS_OF, window=ctx.settings.window, sources=sources
     )
-    outcome = AuditOutcome(document, results, ctx, 1, sources)
+    outcome = run_of(ctx, results, sources=sources, run_id=1, document=document)
     findings = [
         Finding(r.rule, r.subject.key, "violation", AS_OF, AS_OF, None, 1)
         for r in results
         if r.status == "violation"
     ]
     findings.append(Finding("postmortem.sections", f"{SCRIPT}{LINK}", "pass", T0, T0, AS_OF, 1))
-    report = build_report(outcome=outcome, findings=findings, week=WEEK, digest_channel=SCRIPT)
+    report = build_report(run=outcome, findings=findings, week=WEEK, digest_channel=SCRIPT)
     # the scenario really carries the text into every part of the report
     assert report.alerts and report.glance_rows and report.reviews and report.excluded
     assert [g.owner for g in report.action_owners] == [

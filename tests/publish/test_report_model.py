@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from check_builders import PD_WEB, at, context, event, incident, postmortem
-from opsaudit.audit import AuditOutcome, results_document
+from check_builders import PD_WEB, at, context, evaluate_all, event, incident, postmortem, run_of
+from opsaudit.audit import results_document
+from opsaudit.auditrun import AuditRun
 from opsaudit.checks.context import Context
-from opsaudit.engine import evaluate
 from opsaudit.publish.report import OpsSyncReport, build_report, md_link
 from opsaudit.publish.report_data import Link
 from opsaudit.publish.report_model import classify_findings, week_bounds
@@ -88,18 +88,18 @@ def small_context() -> Context:
     )
 
 
-def outcome_of(ctx: Context, sources: dict[str, SourceStatus] | None = None) -> AuditOutcome:
-    results = evaluate(ctx)
+def outcome_of(ctx: Context, sources: dict[str, SourceStatus] | None = None) -> AuditRun:
+    results = evaluate_all(ctx)
     sources = sources or {n: SourceStatus("ok", 1) for n in ("pagerduty", "slack", "github")}
     document = results_document(
         results=results, as_of=ctx.as_of, window=ctx.settings.window, sources=sources
     )
-    return AuditOutcome(document, results, ctx, 7, sources)
+    return run_of(ctx, results, sources=sources, run_id=7, document=document)
 
 
 @pytest.fixture(scope="module")
 def report() -> OpsSyncReport:
-    return build_report(outcome=outcome_of(small_context()), findings=[], week=WEEK)
+    return build_report(run=outcome_of(small_context()), findings=[], week=WEEK)
 
 
 def test_week_bounds_are_monday_to_monday_in_utc() -> None:
@@ -262,7 +262,7 @@ def test_findings_mark_each_violation_new_or_open_since() -> None:
         finding("QD", "violation", START - timedelta(days=7)),
         Finding("postmortem.sections", "docs/x.md", "pass", START, START, AS_OF, 7),
     ]
-    report = build_report(outcome=outcome, findings=findings, week=WEEK)
+    report = build_report(run=outcome, findings=findings, week=WEEK)
     rows = next(g for g in report.violation_groups if g.rule == "response.ack").rows
     assert [(v.subject.text, v.since, v.new) for v in rows] == [
         ("#102", "new this week", True),
@@ -281,7 +281,7 @@ def test_a_failed_or_missing_source_is_said_loudly() -> None:
         "github": SourceStatus("failed", 2, "HTTP 502 from api.github.com"),
         "slack": SourceStatus("not_configured"),
     }
-    report = build_report(outcome=outcome_of(ctx, sources), findings=[], week=WEEK)
+    report = build_report(run=outcome_of(ctx, sources), findings=[], week=WEEK)
     assert report.alerts == (
         "Slack is not configured: every check that reads Slack data is unknown.",
         "The GitHub sync failed (HTTP 502 from api.github.com): every check that reads "

@@ -11,15 +11,15 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from opsaudit.checks.context import Context
-from opsaudit.checks.model import Evidence, Result, Status, Subject
-from opsaudit.checks.registry import check
+from opsaudit.checks.model import Result, Status, Subject
+from opsaudit.checks.results import action_item_result
+from opsaudit.checks.spec import check, unset_message
 from opsaudit.parsing.links import IssueRef
 from opsaudit.parsing.postmortem import ActionItem
 from opsaudit.records import IssueState
 from opsaudit.snapshot import PostMortemFile
 
 RULE = "action_item.overdue"
-ACTION_ITEMS = "Action items"
 TITLE_LENGTH = 80
 
 
@@ -27,9 +27,11 @@ TITLE_LENGTH = 80
     RULE,
     title="Action items are done by their due date",
     subject="action_item",
+    group="action_item",
     runbook="Action items with owners + due dates",
-    needs=("github",),
+    needs=("documents", "tracker"),
     policy=("postmortem.sections", "timezone"),
+    deadline=True,
 )
 def overdue(ctx: Context) -> Iterator[Result]:
     """Every action item with a due date, in every post-mortem of the repository, passes
@@ -39,31 +41,25 @@ def overdue(ctx: Context) -> Iterator[Result]:
     policy timezone) at or before the as-of time; pending, when it ends later. A linked
     issue that could not be read makes the result unknown, unless the text says done.
     """
-    aliases = ctx.policy.postmortem.sections.get(ACTION_ITEMS)
-    if aliases is None:
-        return
-    repo, web = ctx.settings.github_repo or "", ctx.settings.github_web
     for file in ctx.snapshot.postmortems:
-        doc = ctx.documents[file.path]
-        placeholders = ctx.policy.postmortem.placeholders
-        items = doc.action_items(aliases, repo=repo, github_web=web, placeholders=placeholders)
-        for item in items or []:
+        for item in ctx.action_items(file) or []:
             if item.due is not None:
                 yield _judge(ctx, file, item, due=item.due)
 
 
 def _judge(ctx: Context, file: PostMortemFile, item: ActionItem, *, due: date) -> Result:
     states = [(ref, ctx.snapshot.issue(ref.repo, ref.number)) for ref in item.links]
-    issues = (_issue_evidence(ctx, ref, state) for ref, state in states)
-    evidence = (ctx.github_evidence(file, item.line), *issues)
+    issues = (ctx.links.issue(ref, state) for ref, state in states)
+    evidence = (ctx.links.document(file, item.line), *issues)
 
     def result(status: Status, message: str, deadline: datetime | None = None) -> Result:
-        return ctx.postmortem_result(
-            file,
+        return action_item_result(
+            ctx.postmortem_view(file),
             RULE,
             status,
             message,
             subject=_subject(ctx, file, item),
+            owner=item.owner,
             deadline=deadline,
             evidence=evidence,
         )
@@ -77,7 +73,8 @@ def _judge(ctx: Context, file: PostMortemFile, item: ActionItem, *, due: date) -
     if states and all(_closed(ctx, state) for _, state in states):
         return result("pass", f"Done: {_linked(len(states))} closed; it was due {due}.")
     if ctx.policy.timezone is None:
-        return result("unknown", "The policy has no timezone to end the due date in.")
+        # done items pass without it; ending a due date needs the time zone
+        return result("unknown", unset_message("timezone", "time zone to end the due date in"))
     end = ctx.calendar.end_of_day(due)
     still = f" ({_open(ctx, states)} still open)" if states else ""
     if end <= ctx.as_of:
@@ -112,15 +109,9 @@ def _name(ref: IssueRef) -> str:
     return f"{ref.repo}#{ref.number}"
 
 
-def _issue_evidence(ctx: Context, ref: IssueRef, state: IssueState | None) -> Evidence:
-    web = ctx.settings.github_web.rstrip("/")
-    url = state.html_url if state is not None and state.html_url else None
-    return Evidence("github", _name(ref), url or f"{web}/{ref.repo}/issues/{ref.number}")
-
-
 def _subject(ctx: Context, file: PostMortemFile, item: ActionItem) -> Subject:
     text = " ".join(item.text.split())
     if len(text) > TITLE_LENGTH:
         text = text[: TITLE_LENGTH - 1].rstrip() + "…"
-    url = ctx.github_evidence(file, item.line).url
+    url = ctx.links.document(file, item.line).url
     return Subject(kind="action_item", key=f"{file.path}#{item.index}", title=text, url=url)

@@ -12,19 +12,27 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from opsaudit.checks.context import Context, IncidentView, ParsedPost
-from opsaudit.checks.model import Evidence, Result, Status, minutes
-from opsaudit.checks.registry import check
-from opsaudit.checks.warroom import clock, span
+from opsaudit.checks.model import Result, Status, minutes
+from opsaudit.checks.spec import check
+from opsaudit.checks.text import clock, span
 from opsaudit.policy import Severity
+
+
+def _initial_scope(ctx: Context) -> Iterator[IncidentView]:
+    return _in_scope(ctx, ctx.policy.comms.initial.severities)
 
 
 @check(
     "comms.initial",
-    title="A Sev1's first summary post comes within 15 min of the trigger",
+    title="A {comms.initial.severities}'s first summary post comes within "
+    "{comms.initial.within} of the trigger",
     subject="incident",
+    group="comms",
     runbook='Update status page — set to "investigating".',
-    needs=("pagerduty", "slack"),
+    needs=("incidents", "chat"),
     policy=("comms.initial.severities", "comms.initial.within"),
+    requires={"comms.initial.within": "time for the first summary post"},
+    scope=_initial_scope,
 )
 def comms_initial(ctx: Context) -> Iterator[Result]:
     """A Sev1 needs a summary post in ``#incidents`` naming it by trigger + 15 min, the
@@ -32,11 +40,9 @@ def comms_initial(ctx: Context) -> Iterator[Result]:
     its status or completeness. Violation: none by then. Pending: none yet and the
     deadline is after as-of. Unknown: the policy has no ``comms.initial.within``."""
     rule, policy = "comms.initial", ctx.policy.comms.initial
-    for view in _in_scope(ctx, policy.severities):
-        if policy.within is None:
-            message = "Cannot be judged: the policy has no comms.initial.within."
-            yield view.result(rule, "unknown", message)
-            continue
+    if policy.within is None:
+        return  # the engine answers unknown (requires)
+    for view in _initial_scope(ctx):
         limit = f"(limit {minutes(policy.within.total_seconds())})"
         deadline = view.triggered_at + policy.within
         posts = _summary_posts(ctx, view)
@@ -56,7 +62,7 @@ def comms_initial(ctx: Context) -> Iterator[Result]:
             f"First summary post at {_at(view, came)}, {after} the trigger {limit}.",
             deadline=deadline,
             observed=came,
-            evidence=(_evidence(first),),
+            evidence=(ctx.links.post(first),),
         )
 
 
@@ -64,8 +70,9 @@ def comms_initial(ctx: Context) -> Iterator[Result]:
     "comms.template",
     title="Summary posts follow the communications template",
     subject="incident",
+    group="comms",
     runbook="Post this to: #incidents Slack, status page, war room channel.",
-    needs=("pagerduty", "slack"),
+    needs=("incidents", "chat"),
     policy=("comms.template.severities", "comms.statuses"),
 )
 def comms_template(ctx: Context) -> Iterator[Result]:
@@ -82,9 +89,7 @@ def comms_template(ctx: Context) -> Iterator[Result]:
                 yield view.result(rule, "pending", "No summary post yet for this open incident.")
             else:
                 message = f"Resolved at {_at(view, view.resolved_at)} with no summary post."
-                yield view.result(
-                    rule, "violation", message, evidence=(ctx.incident_evidence(view),)
-                )
+                yield view.result(rule, "violation", message, evidence=(ctx.links.incident(view),))
             continue
         bad = [(p, found) for p in posts if (found := p.summary.problems(statuses=statuses))]
         if not bad:
@@ -93,7 +98,7 @@ def comms_template(ctx: Context) -> Iterator[Result]:
                 if len(posts) > 1
                 else "The summary post follows the template."
             )
-            yield view.result(rule, "pass", message, evidence=tuple(map(_evidence, posts)))
+            yield view.result(rule, "pass", message, evidence=tuple(map(ctx.links.post, posts)))
             continue
         first, problems = bad[0]
         yield view.result(
@@ -102,7 +107,7 @@ def comms_template(ctx: Context) -> Iterator[Result]:
             f"{len(bad)} of {_count(len(posts), 'summary post')} break the template; the one of "
             f"{_at(view, first.post.posted_at)}: {'; '.join(problems[:3])}.",
             observed=first.post.posted_at,
-            evidence=tuple(_evidence(p) for p, _ in bad),
+            evidence=tuple(ctx.links.post(p) for p, _ in bad),
         )
 
 
@@ -110,8 +115,9 @@ def comms_template(ctx: Context) -> Iterator[Result]:
     "comms.next_update",
     title='Each "Next update by" promise is kept by the next summary post',
     subject="incident",
+    group="comms",
     runbook="**Next update by** <timestamp>",
-    needs=("pagerduty", "slack"),
+    needs=("incidents", "chat"),
     policy=("comms.template.severities",),
 )
 def comms_next_update(ctx: Context) -> Iterator[Result]:
@@ -141,13 +147,13 @@ def comms_next_update(ctx: Context) -> Iterator[Result]:
                 _broken(view, len(broken), promised, came),
                 deadline=promised,
                 observed=came,
-                evidence=tuple(_evidence(posts[i]) for i, _ in broken),
+                evidence=tuple(ctx.links.post(posts[i]) for i, _ in broken),
             )
         elif promises and promises[-1][0] == len(posts) - 1:
             promised = promises[-1][1]
             message = f"Next update promised by {_at(view, promised)}; none yet."
             yield view.result(
-                rule, "pending", message, deadline=promised, evidence=(_evidence(posts[-1]),)
+                rule, "pending", message, deadline=promised, evidence=(ctx.links.post(posts[-1]),)
             )
         else:
             yield view.result(rule, "pass", _kept(view, posts, promises))
@@ -187,8 +193,3 @@ def _count(number: int, noun: str) -> str:
 
 def _at(view: IncidentView, moment: datetime) -> str:
     return clock(moment, day=view.triggered_at.astimezone(UTC).date())
-
-
-def _evidence(parsed: ParsedPost) -> Evidence:
-    post = parsed.post
-    return Evidence("slack", f"{post.channel_id}/{post.ts}", post.permalink or None)

@@ -1,122 +1,42 @@
-"""What every check reads: the snapshot, the policy, the as-of time, and derived views.
+"""What every check reads: the snapshot, the policy, the as-of time, and shared indexes.
 
 A :class:`Context` answers the questions several checks share (which incidents are
-audited, an incident's severity, its war room, its summary posts, the post-mortems that
-name it) once, so that each check stays a short function of its own rule.
+audited, an incident's view, its war room, its summary posts, the post-mortems that
+name it) once, so that each check stays a short function of its own rule. The views
+are in :mod:`opsaudit.checks.views`, evidence in :mod:`opsaudit.checks.links`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlsplit
 
 from opsaudit.calendar import BusinessCalendar
-from opsaudit.checks.model import Evidence, Result, Status, Subject
-from opsaudit.config import Person, ServiceInfo
+from opsaudit.checks.links import Links
+from opsaudit.checks.model import Subject
+from opsaudit.checks.results import unique
+from opsaudit.checks.views import (
+    AuditSettings,
+    IncidentView,
+    ParsedPost,
+    PostMortemView,
+    is_human,
+    person_email,
+    severity_of,
+)
+from opsaudit.config import ServiceInfo
 from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
-from opsaudit.parsing.postmortem import PostMortemDoc, parse_postmortem
-from opsaudit.parsing.summary import (
-    Mentions,
-    SummaryPost,
-    is_summary_post,
-    mentions,
-    parse_summary,
-)
-from opsaudit.policy import Policy, Severity
-from opsaudit.records import Channel, Incident, IncidentsPost, LogEvent, MessageMeta, Service
+from opsaudit.parsing.postmortem import ActionItem, PostMortemDoc, parse_postmortem
+from opsaudit.parsing.summary import is_summary_post, mentions, parse_summary
+from opsaudit.policy import Policy, Severity, ticket_kind, ticket_of
+from opsaudit.records import Channel, Incident, LogEvent, MessageMeta, Service
 from opsaudit.snapshot import PostMortemFile, Snapshot
-from opsaudit.sources.base import Window
 
-_SEV = re.compile(r"^\s*sev[\s-]?([1-4])\s*$", re.IGNORECASE)
+__all__ = ["AuditSettings", "Context", "IncidentView", "ParsedPost", "PostMortemView"]
+
 MERGED = "merge_resolve_reason"
-# subtypes that are not a person talking (rules.md, "Human message")
-NOT_HUMAN = frozenset(
-    {
-        "channel_join",
-        "channel_leave",
-        "channel_topic",
-        "channel_purpose",
-        "channel_name",
-        "channel_archive",
-        "channel_unarchive",
-        "group_join",
-        "group_leave",
-        "group_topic",
-        "group_purpose",
-        "group_name",
-        "group_archive",
-        "group_unarchive",
-    }
-)
-
-
-@dataclass(frozen=True)
-class AuditSettings:
-    """The configuration's parts the checks read besides the policy."""
-
-    window: Window
-    cto: Person | None = None
-    services: Mapping[str, ServiceInfo] = field(default_factory=dict)
-    pagerduty_web: str = "https://example.pagerduty.com"
-    github_repo: str | None = None
-    github_web: str = "https://github.com"
-    github_path: str | None = None
-
-
-@dataclass(frozen=True)
-class IncidentView:
-    """An audited incident with what the checks ask of it, cut at the as-of time."""
-
-    incident: Incident
-    severity: Severity | None
-    service_name: str
-    brand: str | None
-    owner: Person | None
-    events: tuple[LogEvent, ...]  # at or before as-of, in time order
-    resolved_at: datetime | None  # None while open at as-of
-    subject: Subject
-
-    @property
-    def triggered_at(self) -> datetime:
-        return self.incident.created_at
-
-    def first(self, *types: str) -> LogEvent | None:
-        """The first log entry of one of ``types`` (``"acknowledge_log_entry"``...)."""
-        return next((e for e in self.events if e.type in types), None)
-
-    def result(
-        self,
-        rule: str,
-        status: Status,
-        message: str,
-        *,
-        deadline: datetime | None = None,
-        observed: datetime | None = None,
-        evidence: tuple[Evidence, ...] = (),
-    ) -> Result:
-        return Result(
-            rule=rule,
-            status=status,
-            subject=self.subject,
-            message=message,
-            severity=self.severity,
-            service=self.service_name,
-            brand=self.brand,
-            deadline=deadline,
-            observed=observed,
-            evidence=evidence,
-        )
-
-
-@dataclass(frozen=True)
-class ParsedPost:
-    post: IncidentsPost
-    summary: SummaryPost
-    mentions: Mentions
+ACTION_ITEMS = "Action items"  # the policy's name of the section (postmortem.sections)
 
 
 class Context:
@@ -134,6 +54,9 @@ class Context:
         self.policy = policy
         self.settings = settings
         self.calendar = calendar
+        self.links = Links(settings=settings, snapshot=snapshot)
+        self._views: dict[str, IncidentView] = {}
+        self._action_items: dict[str, list[ActionItem] | None] = {}
 
     @property
     def as_of(self) -> datetime:
@@ -142,14 +65,7 @@ class Context:
     # ------------------------------------------------------------------ incidents
 
     def severity(self, incident: Incident) -> Severity | None:
-        """The severity of the incident's priority name (``severity_map``, else ``SevN``)."""
-        name = incident.priority_name
-        if not name:
-            return None
-        if name in self.policy.severity_map:
-            return self.policy.severity_map[name]
-        match = _SEV.match(name)
-        return f"Sev{match.group(1)}" if match else None  # type: ignore[return-value]
+        return severity_of(self.policy, incident)
 
     def exclusion(self, incident: Incident) -> str | None:
         """Why the incident is not audited (merged, or matching ``exclude``), or None."""
@@ -186,15 +102,22 @@ class Context:
         return tuple((i, why) for i, why in found if why is not None)
 
     def view(self, incident: Incident) -> IncidentView:
+        """The incident as the checks see it (any stored incident, built once)."""
+        if incident.id not in self._views:
+            self._views[incident.id] = self._make_view(incident)
+        return self._views[incident.id]
+
+    def _make_view(self, incident: Incident) -> IncidentView:
         service = self.snapshot.services.get(incident.service_id)
         info = self._service_info(incident.service_id, service)
         events = self.snapshot.log_events.get(incident.id, ())
+        owner = info.owner if info else None
         return IncidentView(
             incident=incident,
             severity=self.severity(incident),
             service_name=service.name if service else incident.service_id,
             brand=info.brand if info else None,
-            owner=info.owner if info else None,
+            owner=owner,
             events=events,
             resolved_at=self._resolution(incident, events),
             subject=Subject(
@@ -202,8 +125,9 @@ class Context:
                 key=incident.id,
                 number=incident.number,
                 title=incident.title,
-                url=self.incident_url(incident),
+                url=self.links.incident_url(incident),
             ),
+            owners=unique([person_email(owner, self.snapshot.users)]),
         )
 
     def _service_info(self, service_id: str, service: Service | None) -> ServiceInfo | None:
@@ -221,18 +145,11 @@ class Context:
             return incident.resolved_at
         return None
 
-    def incident_url(self, incident: Incident) -> str:
-        if incident.html_url:
-            return incident.html_url
-        return f"{self.settings.pagerduty_web.rstrip('/')}/incidents/{incident.id}"
-
     def ticket(self, incident: Incident) -> str:
         """The ticket id the war room is named after (policy ``ticket_id``)."""
-        if self.policy.ticket_id == "{incident_id}":
-            return incident.id
-        return str(incident.number)
+        return ticket_of(self.policy, incident_id=incident.id, number=incident.number)
 
-    # ---------------------------------------------------------------------- Slack
+    # ----------------------------------------------------------------------- chat
 
     @cached_property
     def _channels_by_name(self) -> dict[str, Channel]:
@@ -253,13 +170,7 @@ class Context:
         return self.snapshot.messages.get(channel.id, ())
 
     def is_human(self, message: MessageMeta) -> bool:
-        """A person talking: no join/leave/topic... subtype, no bot unless listed."""
-        if message.subtype in NOT_HUMAN:
-            return False
-        if message.bot_id is None and message.subtype != "bot_message":
-            return True
-        listed = set(self.policy.warroom.update_bots)
-        return bool(listed & {message.bot_id, message.bot_name})
+        return is_human(self.policy, message)
 
     @cached_property
     def parsed_posts(self) -> tuple[ParsedPost, ...]:
@@ -274,7 +185,7 @@ class Context:
         """Summary posts of ``#incidents`` that belong to the incident, by time."""
         room = self.war_room(incident)
         name = f"{self.policy.warroom.prefix or 'incident-'}{self.ticket(incident)}"
-        url = self.incident_url(incident)
+        url = self.links.incident_url(incident)
         return [
             p
             for p in self.parsed_posts
@@ -284,50 +195,35 @@ class Context:
             or url in p.post.text
         ]
 
-    def slack_evidence(self, channel_id: str, ts: str) -> Evidence:
-        return Evidence("slack", f"{channel_id}/{ts}", self._slack_permalink(channel_id, ts))
-
-    def _slack_permalink(self, channel_id: str, ts: str) -> str | None:
-        base = next(
-            (
-                p.permalink.split("/archives/")[0]
-                for p in self.snapshot.incidents_posts
-                if p.permalink
-            ),
-            None,
-        )
-        return f"{base}/archives/{channel_id}/p{ts.replace('.', '')}" if base else None
-
-    # ------------------------------------------------------------------ PagerDuty
-
-    def log_evidence(self, view: IncidentView, event: LogEvent) -> Evidence:
-        url = f"{view.subject.url}/log_entries/{event.id}" if view.subject.url else None
-        return Evidence("pagerduty", event.id, url)
-
-    def incident_evidence(self, view: IncidentView) -> Evidence:
-        return Evidence("pagerduty", view.incident.id, view.subject.url)
-
-    # --------------------------------------------------------------------- GitHub
+    # ------------------------------------------------------------------ documents
 
     @cached_property
     def documents(self) -> dict[str, PostMortemDoc]:
         """Every post-mortem at as-of, parsed, by path."""
         return {f.path: parse_postmortem(f.text, path=f.path) for f in self.snapshot.postmortems}
 
-    def github_evidence(self, file: PostMortemFile, line: int | None = None) -> Evidence:
-        ref = f"{file.path}#L{line}" if line else file.path
-        repo = self.settings.github_repo
-        if repo is None:
-            return Evidence("github", ref)
-        anchor = f"#L{line}" if line else ""
-        web = self.settings.github_web.rstrip("/")
-        return Evidence("github", ref, f"{web}/{repo}/blob/{file.commit_sha}/{file.path}{anchor}")
+    def action_items(self, file: PostMortemFile) -> list[ActionItem] | None:
+        """The file's action items; None without an Action items section (or without
+        the section in the policy)."""
+        if file.path not in self._action_items:
+            aliases = self.policy.postmortem.sections.get(ACTION_ITEMS)
+            self._action_items[file.path] = (
+                None
+                if aliases is None
+                else self.documents[file.path].action_items(
+                    aliases,
+                    repo=self.settings.github_repo or "",
+                    github_web=self.settings.github_web,
+                    placeholders=self.policy.postmortem.placeholders,
+                )
+            )
+        return self._action_items[file.path]
 
     def refs_of(self, file: PostMortemFile) -> list[IncidentRef]:
         hosts = tuple(h for h in [urlsplit(self.settings.pagerduty_web).hostname] if h)
-        ticket = "id" if self.policy.ticket_id == "{incident_id}" else "number"
         prefix = self.policy.warroom.prefix or "incident-"
-        return incident_refs(file.text, web_hosts=hosts, prefix=prefix, ticket=ticket)
+        kind = ticket_kind(self.policy)
+        return incident_refs(file.text, web_hosts=hosts, prefix=prefix, ticket=kind)
 
     @cached_property
     def _incidents_by_ref(self) -> dict[IncidentRef, Incident]:
@@ -366,36 +262,27 @@ class Context:
             or any(i.id in in_window for i in self.incidents_of(f))
         )
 
-    def postmortem_subject(self, file: PostMortemFile) -> Subject:
-        title = next((h.title for h in self.documents[file.path].headings if h.level == 1), None)
-        url = self.github_evidence(file).url
-        return Subject(kind="postmortem", key=file.path, title=title, url=url)
+    @cached_property
+    def _postmortem_views(self) -> dict[str, PostMortemView]:
+        return {f.path: self._make_postmortem_view(f) for f in self.snapshot.postmortems}
 
-    def postmortem_result(
-        self,
-        file: PostMortemFile,
-        rule: str,
-        status: Status,
-        message: str,
-        *,
-        subject: Subject | None = None,
-        deadline: datetime | None = None,
-        observed: datetime | None = None,
-        evidence: tuple[Evidence, ...] = (),
-    ) -> Result:
-        """A result about a post-mortem (or one of its action items, via ``subject``),
-        with the severity, service and brand of the first incident it links to."""
+    def postmortem_view(self, file: PostMortemFile) -> PostMortemView:
+        """The post-mortem as the checks see it (built once per file)."""
+        found = self._postmortem_views.get(file.path)
+        return found if found is not None else self._make_postmortem_view(file)
+
+    def _make_postmortem_view(self, file: PostMortemFile) -> PostMortemView:
         linked = [self.view(i) for i in self.incidents_of(file)]
-        first = linked[0] if linked else None
-        return Result(
-            rule=rule,
-            status=status,
-            subject=subject or self.postmortem_subject(file),
-            message=message,
-            severity=first.severity if first else None,
-            service=first.service_name if first else None,
-            brand=first.brand if first else None,
-            deadline=deadline,
-            observed=observed,
-            evidence=evidence,
+        title = next((h.title for h in self.documents[file.path].headings if h.level == 1), None)
+        url = self.links.document(file).url
+        return PostMortemView(
+            file=file,
+            subject=Subject(kind="postmortem", key=file.path, title=title, url=url),
+            first=linked[0] if linked else None,
+            owners=unique(e for view in linked for e in view.owners),
         )
+
+    @cached_property
+    def subject_postmortem_views(self) -> tuple[PostMortemView, ...]:
+        """:attr:`subject_postmortems` as views."""
+        return tuple(self.postmortem_view(f) for f in self.subject_postmortems)

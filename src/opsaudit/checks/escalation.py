@@ -16,7 +16,7 @@ from datetime import datetime
 
 from opsaudit.checks.context import Context, IncidentView
 from opsaudit.checks.model import Evidence, Result, minutes, zulu
-from opsaudit.checks.registry import check
+from opsaudit.checks.spec import check
 from opsaudit.config import Person
 from opsaudit.records import ResponderRequest
 
@@ -34,13 +34,21 @@ class _Step:
     evidence: Evidence
 
 
+def _in_scope(ctx: Context) -> Iterator[IncidentView]:
+    severities = ctx.policy.escalation.severities
+    return (v for v in ctx.incidents if v.severity is not None and v.severity in severities)
+
+
 @check(
     "escalation.secondary",
-    title="Escalated to a further responder or resolved within 30 min",
+    title="Escalated to a further responder or resolved within {escalation.secondary_within}",
     subject="incident",
+    group="escalation",
     runbook="If primary on-call can't resolve in 30 min: escalate to secondary.",
-    needs=("pagerduty",),
+    needs=("incidents",),
     policy=("escalation.severities", "escalation.secondary_within"),
+    requires={"escalation.secondary_within": "time to escalate to a further responder"},
+    scope=_in_scope,
 )
 def escalation_secondary(ctx: Context) -> Iterator[Result]:
     """Sev1 and Sev2 incidents pass when resolved by the trigger plus secondary_within
@@ -50,10 +58,9 @@ def escalation_secondary(ctx: Context) -> Iterator[Result]:
     re-paging someone already assigned, do not count. A violation when neither
     happened; pending while open and not escalated with the deadline after as-of."""
     rule, within = "escalation.secondary", ctx.policy.escalation.secondary_within
+    if within is None:
+        return  # the engine answers unknown (requires)
     for view in _in_scope(ctx):
-        if within is None:
-            yield view.result(rule, "unknown", "No policy escalation.secondary_within to judge by")
-            continue
         deadline, limit = view.triggered_at + within, minutes(within.total_seconds())
         steps = _escalations(ctx, view)
         step = next((s for s in steps if s.at <= deadline), None)
@@ -84,17 +91,20 @@ def escalation_secondary(ctx: Context) -> Iterator[Result]:
                 message,
                 deadline=deadline,
                 observed=late.at if late else None,
-                evidence=(late.evidence,) if late else (ctx.incident_evidence(view),),
+                evidence=(late.evidence,) if late else (ctx.links.incident(view),),
             )
 
 
 @check(
     "escalation.leadership",
-    title="CTO and service owner reached, or resolved, within 60 min",
+    title="CTO and service owner reached, or resolved, within {escalation.leadership_within}",
     subject="incident",
+    group="escalation",
     runbook="If both stuck after 60 min: page CTO + relevant service owner.",
-    needs=("pagerduty",),
+    needs=("incidents",),
     policy=("escalation.severities", "escalation.leadership_within"),
+    requires={"escalation.leadership_within": "time to reach the CTO and service owner"},
+    scope=_in_scope,
 )
 def escalation_leadership(ctx: Context) -> Iterator[Result]:
     """Sev1 and Sev2 incidents pass when resolved by the trigger plus leadership_within
@@ -105,10 +115,9 @@ def escalation_leadership(ctx: Context) -> Iterator[Result]:
     service's owner is not configured; pending while open with the deadline after
     as-of."""
     rule, within = "escalation.leadership", ctx.policy.escalation.leadership_within
+    if within is None:
+        return  # the engine answers unknown (requires)
     for view in _in_scope(ctx):
-        if within is None:
-            yield view.result(rule, "unknown", "No policy escalation.leadership_within to judge by")
-            continue
         deadline, limit = view.triggered_at + within, minutes(within.total_seconds())
         resolved = view.resolved_at
         if resolved is not None and resolved <= deadline:
@@ -174,18 +183,13 @@ def _unjudged(
     return f"Cannot judge: {absent}" + (f" ({found} reached)" if found else "")
 
 
-def _in_scope(ctx: Context) -> Iterator[IncidentView]:
-    severities = ctx.policy.escalation.severities
-    return (v for v in ctx.incidents if v.severity is not None and v.severity in severities)
-
-
 def _after(view: IncidentView, moment: datetime) -> str:
     return minutes((moment - view.triggered_at).total_seconds())
 
 
 def _resolve_evidence(ctx: Context, view: IncidentView) -> tuple[Evidence, ...]:
     entry = view.first("resolve_log_entry")
-    return (ctx.log_evidence(view, entry) if entry else ctx.incident_evidence(view),)
+    return (ctx.links.log(view, entry) if entry else ctx.links.incident(view),)
 
 
 def _escalations(ctx: Context, view: IncidentView) -> list[_Step]:
@@ -207,7 +211,7 @@ def _escalations(ctx: Context, view: IncidentView) -> list[_Step]:
             what = f"Escalated to {_names(ctx, new)}"
         else:
             continue  # re-paging someone already assigned brings no one new
-        steps.append(_Step(entry.created_at, new, what, ctx.log_evidence(view, entry)))
+        steps.append(_Step(entry.created_at, new, what, ctx.links.log(view, entry)))
     for request in _requests(ctx, view):
         named = f" ({_names(ctx, request.user_ids)})" if request.user_ids else ""
         steps.append(
@@ -215,7 +219,7 @@ def _escalations(ctx: Context, view: IncidentView) -> list[_Step]:
                 request.requested_at,
                 request.user_ids,
                 f"Responders requested{named}",
-                ctx.incident_evidence(view),
+                ctx.links.incident(view),
             )
         )
     return sorted(steps, key=lambda s: s.at)
@@ -224,12 +228,12 @@ def _escalations(ctx: Context, view: IncidentView) -> list[_Step]:
 def _contacts(ctx: Context, view: IncidentView) -> list[_Step]:
     """Every notification, assignment and responder request, in time order."""
     steps = [
-        _Step(e.created_at, e.user_ids, e.type, ctx.log_evidence(view, e))
+        _Step(e.created_at, e.user_ids, e.type, ctx.links.log(view, e))
         for e in view.events
         if e.type == _NOTIFY or e.type in _ASSIGNING
     ]
     steps += [
-        _Step(r.requested_at, r.user_ids, "responder request", ctx.incident_evidence(view))
+        _Step(r.requested_at, r.user_ids, "responder request", ctx.links.incident(view))
         for r in _requests(ctx, view)
     ]
     return sorted(steps, key=lambda s: s.at)

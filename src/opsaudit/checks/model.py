@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 Status = Literal["pass", "violation", "pending", "waived", "unknown"]
 SubjectKind = Literal["incident", "postmortem", "action_item"]
-SourceName = Literal["pagerduty", "slack", "github"]
 STATUSES: tuple[Status, ...] = ("pass", "violation", "pending", "waived", "unknown")
 
 
@@ -40,9 +39,12 @@ class Subject:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A pointer into a source: a log entry id, a Slack ``channel/ts``, a file and line."""
+    """A pointer into a source: a log entry id, a Slack ``channel/ts``, a file and line.
 
-    source: SourceName
+    Checks name the capability that holds it (``incidents``, ``chat``, ``documents``,
+    ``tracker``); the engine writes the source that provides it (``pagerduty``...)."""
+
+    source: str
     ref: str
     url: str | None = None
 
@@ -52,6 +54,9 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Result:
+    """One check's verdict on one subject. ``owners`` and ``owner`` are for publishers
+    (who to tell; an action item's owner as written) and are not in the JSON."""
+
     rule: str
     status: Status
     subject: Subject
@@ -62,6 +67,8 @@ class Result:
     deadline: datetime | None = None
     observed: datetime | None = None
     evidence: tuple[Evidence, ...] = ()
+    owners: tuple[str, ...] = ()  # e-mail addresses, lower case
+    owner: str | None = None  # an action item's owner, as written
 
     def with_status(self, status: Status, message: str) -> Result:
         """The same result with another status and message (waivers, failed sources)."""

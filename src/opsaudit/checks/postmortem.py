@@ -11,25 +11,41 @@ in time the file landed; with several, the earliest landing is the one judged.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from opsaudit.checks.context import Context, IncidentView
-from opsaudit.checks.model import Evidence, Result, Status, minutes
-from opsaudit.checks.registry import check
+from opsaudit.checks.model import Result, Status, minutes
+from opsaudit.checks.spec import check, unset_message
+from opsaudit.checks.text import utc_minute
 from opsaudit.snapshot import PostMortemFile
 
 RUNBOOK = "Within 5 business days of resolution. Required for Sev1 and Sev2."
 POLICY = ("postmortem.severities", "postmortem.due_business_days")
-NO_DAYS = "Cannot be judged: the policy has no postmortem.due_business_days."
+DAYS = "postmortem.due_business_days"
+DAYS_ARE = "post-mortem due time in business days"
+
+
+def _owing(ctx: Context) -> Iterator[IncidentView]:
+    """Audited incidents of the window that owe a post-mortem: severity listed, resolved."""
+    severities = ctx.policy.postmortem.severities
+    for view in ctx.incidents:
+        if view.severity in severities and view.resolved_at is not None:
+            yield view
+
+
+def _owing_with_postmortem(ctx: Context) -> Iterator[IncidentView]:
+    return (v for v in _owing(ctx) if ctx.postmortems_of(v.incident))
 
 
 @check(
     "postmortem.missing",
-    title="Sev1/Sev2 incidents get a post-mortem within the due time",
+    title="{postmortem.severities} incidents get a post-mortem within the due time",
     subject="incident",
+    group="postmortem",
     runbook=RUNBOOK,
-    needs=("pagerduty", "github"),
+    needs=("incidents", "documents"),
     policy=POLICY,
+    deadline=True,
 )
 def postmortem_missing(ctx: Context) -> Iterator[Result]:
     """Applies to resolved incidents of the severities in ``postmortem.severities``.
@@ -45,15 +61,16 @@ def postmortem_missing(ctx: Context) -> Iterator[Result]:
         if files:
             first = _earliest(files)
             message = f"Post-mortem {first.path} links to the incident ({_also(files)})."
-            evidence = tuple(ctx.github_evidence(f) for f in files)
+            evidence = tuple(ctx.links.document(f) for f in files)
             yield view.result(
                 rule, "pass", message, deadline=due, observed=first.landed_at, evidence=evidence
             )
         elif due is None:
-            yield view.result(rule, "unknown", NO_DAYS)
+            # a linked post-mortem passes without the due time; judging its absence needs it
+            yield view.result(rule, "unknown", unset_message(DAYS, DAYS_ARE))
         elif due <= ctx.as_of:
             message = f"No post-mortem links to the incident; it was due {_by(ctx, view, due)}."
-            evidence = (ctx.incident_evidence(view),)
+            evidence = (ctx.links.incident(view),)
             yield view.result(rule, "violation", message, deadline=due, evidence=evidence)
         else:
             message = f"No post-mortem yet; it is due {_by(ctx, view, due)}."
@@ -64,9 +81,13 @@ def postmortem_missing(ctx: Context) -> Iterator[Result]:
     "postmortem.late",
     title="A post-mortem lands within the due time",
     subject="incident",
+    group="postmortem",
     runbook=RUNBOOK,
-    needs=("pagerduty", "github"),
+    needs=("incidents", "documents"),
     policy=POLICY,
+    deadline=True,
+    requires={DAYS: DAYS_ARE},
+    scope=_owing_with_postmortem,
 )
 def postmortem_late(ctx: Context) -> Iterator[Result]:
     """Applies to resolved incidents of the severities in ``postmortem.severities`` that
@@ -75,33 +96,22 @@ def postmortem_late(ctx: Context) -> Iterator[Result]:
     due time, the end of the Nth business day after the resolution. Violation: it landed
     later. Unknown without ``postmortem.due_business_days``."""
     rule = "postmortem.late"
-    for view in _owing(ctx):
+    for view in _owing_with_postmortem(ctx):
         files = ctx.postmortems_of(view.incident)
-        if not files:
-            continue
         due = _due(ctx, view)
         if due is None:
-            yield view.result(rule, "unknown", NO_DAYS)
-            continue
+            continue  # the engine answers unknown (requires)
         first = _earliest(files)
         landed = first.landed_at
-        evidence = (ctx.github_evidence(first), _commit_evidence(ctx, first))
+        evidence = (ctx.links.document(first), ctx.links.commit(first))
         status: Status = "pass" if landed <= due else "violation"
         gap = minutes(abs((due - landed).total_seconds()))
         how = f"{gap} before" if landed <= due else f"{gap} after"
         message = (
-            f"Post-mortem {first.path} landed {_utc(landed)}, {how} its due time "
+            f"Post-mortem {first.path} landed {utc_minute(landed)}, {how} its due time "
             f"({_by(ctx, view, due)})."
         )
         yield view.result(rule, status, message, deadline=due, observed=landed, evidence=evidence)
-
-
-def _owing(ctx: Context) -> Iterator[IncidentView]:
-    """Audited incidents of the window that owe a post-mortem: severity listed, resolved."""
-    severities = ctx.policy.postmortem.severities
-    for view in ctx.incidents:
-        if view.severity in severities and view.resolved_at is not None:
-            yield view
 
 
 def _due(ctx: Context, view: IncidentView) -> datetime | None:
@@ -119,24 +129,11 @@ def _earliest(files: Sequence[PostMortemFile]) -> PostMortemFile:
 def _also(files: Sequence[PostMortemFile]) -> str:
     first = _earliest(files)
     others = len(files) - 1
-    landed = f"landed {_utc(first.landed_at)}"
+    landed = f"landed {utc_minute(first.landed_at)}"
     return f"{landed}, and {others} more" if others else landed
 
 
 def _by(ctx: Context, view: IncidentView, due: datetime) -> str:
     days = ctx.policy.postmortem.due_business_days
-    resolved = _utc(view.resolved_at) if view.resolved_at else "?"
-    return f"by {_utc(due)}, {days} business days after the resolution at {resolved}"
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _commit_evidence(ctx: Context, file: PostMortemFile) -> Evidence:
-    """The commit that landed the file (candidate for a shared Context helper)."""
-    repo = ctx.settings.github_repo
-    sha = file.landing_commit
-    if repo is None:
-        return Evidence("github", sha)
-    return Evidence("github", sha, f"{ctx.settings.github_web.rstrip('/')}/{repo}/commit/{sha}")
+    resolved = utc_minute(view.resolved_at) if view.resolved_at else "?"
+    return f"by {utc_minute(due)}, {days} business days after the resolution at {resolved}"

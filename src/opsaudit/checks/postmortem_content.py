@@ -14,11 +14,10 @@ from datetime import date, datetime, time
 
 from opsaudit.checks.context import Context
 from opsaudit.checks.model import Result
-from opsaudit.checks.registry import check
+from opsaudit.checks.spec import check
 from opsaudit.parsing.postmortem import TimelineEntry, check_filename
 
 TIMELINE = "Timeline"
-ACTION_ITEMS = "Action items"
 BLAMELESS = "Blameless framing"
 # any day will do to turn a clock time into an instant when no date is known
 _SOME_DAY = date(2000, 1, 1)
@@ -28,8 +27,9 @@ _SOME_DAY = date(2000, 1, 1)
     "postmortem.timeline",
     title="Timeline entries are to the minute, in UTC and in order",
     subject="postmortem",
+    group="postmortem",
     runbook="Timeline (UTC, minute-by-minute)",
-    needs=("github",),
+    needs=("documents",),
     policy=("postmortem.sections",),
 )
 def timeline(ctx: Context) -> Iterator[Result]:
@@ -53,16 +53,16 @@ def timeline(ctx: Context) -> Iterator[Result]:
                 f"{_count(len(entries), 'timeline entry')} checked: all to the minute, "
                 "in UTC and in order."
             )
-            yield ctx.postmortem_result(file, "postmortem.timeline", "pass", message)
+            yield ctx.postmortem_view(file).result("postmortem.timeline", "pass", message)
             continue
         first = bad[0]
         message = (
             f"{len(bad)} of {_count(len(entries), 'timeline entry')} break the rules; "
             f"first at line {first.entry.line}: {first.reason}."
         )
-        evidence = tuple(ctx.github_evidence(file, p.entry.line) for p in bad)
-        yield ctx.postmortem_result(
-            file, "postmortem.timeline", "violation", message, evidence=evidence
+        evidence = tuple(ctx.links.document(file, p.entry.line) for p in bad)
+        yield ctx.postmortem_view(file).result(
+            "postmortem.timeline", "violation", message, evidence=evidence
         )
 
 
@@ -162,8 +162,9 @@ def _show(stamp: _Stamp) -> str:
     "postmortem.action_items",
     title="Action items have an owner and a due date",
     subject="postmortem",
+    group="postmortem",
     runbook="Action items with owners + due dates",
-    needs=("github",),
+    needs=("documents",),
     policy=("postmortem.sections",),
 )
 def action_items(ctx: Context) -> Iterator[Result]:
@@ -173,19 +174,13 @@ def action_items(ctx: Context) -> Iterator[Result]:
     lacking one. Files without an Action items section get no result; a section with no
     items passes here (``postmortem.sections`` reports an empty section).
     """
-    aliases = ctx.policy.postmortem.sections.get(ACTION_ITEMS)
-    if aliases is None:
-        return
-    repo, web = ctx.settings.github_repo or "", ctx.settings.github_web
     for file in ctx.subject_postmortems:
-        items = ctx.documents[file.path].action_items(
-            aliases, repo=repo, github_web=web, placeholders=ctx.policy.postmortem.placeholders
-        )
+        items = ctx.action_items(file)
         if items is None:
             continue
         if not items:
             message = "The Action items section has no action items."
-            yield ctx.postmortem_result(file, "postmortem.action_items", "pass", message)
+            yield ctx.postmortem_view(file).result("postmortem.action_items", "pass", message)
             continue
         lacking = [(item, _missing(item.owner, item.due)) for item in items]
         lacking = [(item, what) for item, what in lacking if what]
@@ -193,14 +188,14 @@ def action_items(ctx: Context) -> Iterator[Result]:
             message = (
                 f"{_count(len(items), 'action item')} checked: all have an owner and a due date."
             )
-            yield ctx.postmortem_result(file, "postmortem.action_items", "pass", message)
+            yield ctx.postmortem_view(file).result("postmortem.action_items", "pass", message)
             continue
         named = ", ".join(f"#{item.index} (line {item.line}) {what}" for item, what in lacking)
         total = _count(len(items), "action item")
         message = f"{len(lacking)} of {total} lack an owner or a due date: {named}."
-        evidence = tuple(ctx.github_evidence(file, item.line) for item, _ in lacking)
-        yield ctx.postmortem_result(
-            file, "postmortem.action_items", "violation", message, evidence=evidence
+        evidence = tuple(ctx.links.document(file, item.line) for item, _ in lacking)
+        yield ctx.postmortem_view(file).result(
+            "postmortem.action_items", "violation", message, evidence=evidence
         )
 
 
@@ -213,9 +208,12 @@ def _missing(owner: str | None, due: date | None) -> str:
     "postmortem.blameless",
     title="No blame wording outside the Blameless framing section",
     subject="postmortem",
+    group="postmortem",
     runbook="Blameless framing",
-    needs=("github",),
+    needs=("documents",),
     policy=("postmortem.blame_lexicon", "postmortem.sections"),
+    requires={"postmortem.blame_lexicon": "blame lexicon to check the wording against"},
+    scope=lambda ctx: ctx.subject_postmortem_views,
 )
 def blameless(ctx: Context) -> Iterator[Result]:
     """A post-mortem's text outside its Blameless framing section must not use the
@@ -227,25 +225,23 @@ def blameless(ctx: Context) -> Iterator[Result]:
     """
     lexicon = ctx.policy.postmortem.blame_lexicon
     aliases = ctx.policy.postmortem.sections.get(BLAMELESS)
+    if not lexicon:
+        return  # the engine answers unknown (requires)
     for file in ctx.subject_postmortems:
-        if not lexicon:
-            message = "The policy has no postmortem.blame_lexicon to check the wording against."
-            yield ctx.postmortem_result(file, "postmortem.blameless", "unknown", message)
-            continue
         doc = ctx.documents[file.path]
         exclude = doc.find_section(aliases) if aliases is not None else None
         hits = doc.blame_hits(lexicon, exclude=exclude)
         scope = " outside the Blameless framing section" if aliases is not None else ""
         if not hits:
             message = f"No blame wording{scope} ({_count(len(lexicon), 'phrase')} checked)."
-            yield ctx.postmortem_result(file, "postmortem.blameless", "pass", message)
+            yield ctx.postmortem_view(file).result("postmortem.blameless", "pass", message)
             continue
         named = ", ".join(f"{phrase!r} (line {line})" for line, phrase in hits)
         message = f"Blame wording{scope}: {named}."
         lines = dict.fromkeys(line for line, _ in hits)
-        evidence = tuple(ctx.github_evidence(file, line) for line in lines)
-        yield ctx.postmortem_result(
-            file, "postmortem.blameless", "violation", message, evidence=evidence
+        evidence = tuple(ctx.links.document(file, line) for line in lines)
+        yield ctx.postmortem_view(file).result(
+            "postmortem.blameless", "violation", message, evidence=evidence
         )
 
 

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from opsaudit.checks.context import Context
 from opsaudit.checks.model import Result, Status
-from opsaudit.checks.registry import check
+from opsaudit.checks.spec import check
 from opsaudit.parsing.incident_refs import IncidentRef
 from opsaudit.parsing.postmortem import check_filename
 from opsaudit.records import Incident
@@ -28,8 +28,9 @@ TEMPLATE = "Use `docs/incidents/<YYYY-MM-DD>-<short-name>.md` template:"
     "postmortem.unlinked",
     title="A post-mortem links to its PagerDuty incident",
     subject="postmortem",
+    group="postmortem",
     runbook="Within 5 business days of resolution. Required for Sev1 and Sev2.",
-    needs=("github", "pagerduty"),
+    needs=("documents", "incidents"),
     policy=("ticket_id", "warroom.prefix"),
 )
 def postmortem_unlinked(ctx: Context) -> Iterator[Result]:
@@ -41,24 +42,25 @@ def postmortem_unlinked(ctx: Context) -> Iterator[Result]:
     rule = "postmortem.unlinked"
     for file in ctx.subject_postmortems:
         linked = ctx.incidents_of(file)
-        evidence = (ctx.github_evidence(file),)
+        evidence = (ctx.links.document(file),)
         if linked:
             message = f"Links to {_names(ctx, linked)}."
-            yield ctx.postmortem_result(file, rule, "pass", message, evidence=evidence)
+            yield ctx.postmortem_view(file).result(rule, "pass", message, evidence=evidence)
             continue
         dangling = _dangling(ctx, file)
         message = "Links to no existing PagerDuty incident"
         if dangling:
             message += f" (it names {', '.join(dangling)}, which no stored incident matches)"
-        yield ctx.postmortem_result(file, rule, "violation", message + ".", evidence=evidence)
+        yield ctx.postmortem_view(file).result(rule, "violation", message + ".", evidence=evidence)
 
 
 @check(
     "postmortem.filename",
     title="A post-mortem is named <YYYY-MM-DD>-<short-name>.md after its trigger date",
     subject="postmortem",
+    group="postmortem",
     runbook=TEMPLATE,
-    needs=("github", "pagerduty"),
+    needs=("documents", "incidents"),
 )
 def postmortem_filename(ctx: Context) -> Iterator[Result]:
     """Violation: the file's name is not ``<YYYY-MM-DD>-<short-name>.md`` with a real
@@ -71,7 +73,7 @@ def postmortem_filename(ctx: Context) -> Iterator[Result]:
         day, reason = check_filename(file.path)
         linked = ctx.incidents_of(file)
         triggers = {_utc_day(i) for i in linked}
-        evidence = (ctx.github_evidence(file),)
+        evidence = (ctx.links.document(file),)
         status: Status = "pass"
         if reason is not None or day is None:
             status = "violation"
@@ -88,15 +90,16 @@ def postmortem_filename(ctx: Context) -> Iterator[Result]:
             message += f"{_dated(ctx, matching)}."
         else:
             message = f"File name {name} is well formed (no linked incident)."
-        yield ctx.postmortem_result(file, rule, status, message, evidence=evidence)
+        yield ctx.postmortem_view(file).result(rule, status, message, evidence=evidence)
 
 
 @check(
     "postmortem.sections",
     title="A post-mortem has every required section, filled in",
     subject="postmortem",
+    group="postmortem",
     runbook=TEMPLATE,
-    needs=("github",),
+    needs=("documents",),
     policy=("postmortem.sections", "postmortem.placeholders"),
 )
 def postmortem_sections(ctx: Context) -> Iterator[Result]:
@@ -112,21 +115,21 @@ def postmortem_sections(ctx: Context) -> Iterator[Result]:
         doc = ctx.documents[file.path]
         missing: list[str] = []
         empty: list[str] = []
-        evidence = [ctx.github_evidence(file)]
+        evidence = [ctx.links.document(file)]
         for name, headings in required.items():
             section = doc.find_section(headings)
             if section is None:
                 missing.append(name)
             elif section.is_empty(placeholders):
                 empty.append(f"{name} (line {section.heading.line})")
-                evidence.append(ctx.github_evidence(file, section.heading.line))
+                evidence.append(ctx.links.document(file, section.heading.line))
         problems = [f"missing: {', '.join(missing)}"] if missing else []
         problems += [f"empty: {', '.join(empty)}"] if empty else []
         status: Status = "violation" if problems else "pass"
         message = f"Required sections {'; '.join(problems)}."
         if not problems:
             message = f"All {len(required)} required sections are present and filled in."
-        yield ctx.postmortem_result(file, rule, status, message, evidence=tuple(evidence))
+        yield ctx.postmortem_view(file).result(rule, status, message, evidence=tuple(evidence))
 
 
 def _utc_day(incident: Incident) -> date:

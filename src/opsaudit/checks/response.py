@@ -12,7 +12,7 @@ from datetime import datetime
 
 from opsaudit.checks.context import Context, IncidentView
 from opsaudit.checks.model import Evidence, Result, minutes, zulu
-from opsaudit.checks.registry import check
+from opsaudit.checks.spec import check
 from opsaudit.policy import NEXT_BUSINESS_DAY
 
 _ACK = "acknowledge_log_entry"
@@ -23,8 +23,9 @@ _RESOLVE = "resolve_log_entry"
     "incident.severity",
     title="Every incident has a priority that maps to a severity",
     subject="incident",
+    group="incident",
     runbook="## Sev levels",
-    needs=("pagerduty",),
+    needs=("incidents",),
     policy=("severity_map",),
 )
 def incident_severity(ctx: Context) -> Iterator[Result]:
@@ -34,7 +35,7 @@ def incident_severity(ctx: Context) -> Iterator[Result]:
     violation, and no severity-based check judges it."""
     for view in ctx.incidents:
         priority = view.incident.priority_name
-        evidence = (ctx.incident_evidence(view),)
+        evidence = (ctx.links.incident(view),)
         if view.severity is not None:
             message = f"Priority {priority} maps to {view.severity}"
             yield view.result("incident.severity", "pass", message, evidence=evidence)
@@ -46,13 +47,20 @@ def incident_severity(ctx: Context) -> Iterator[Result]:
             yield view.result("incident.severity", "violation", message, evidence=evidence)
 
 
+def _with_severity(ctx: Context) -> Iterator[IncidentView]:
+    return (v for v in ctx.incidents if v.severity is not None)
+
+
 @check(
     "response.ack",
     title="Acknowledged within the severity's response time",
     subject="incident",
+    group="response",
     runbook="| Sev | Definition | Response |",
-    needs=("pagerduty",),
+    needs=("incidents",),
     policy=("response",),
+    requires={"response.{severity}": "response time for {severity}"},
+    scope=_with_severity,
 )
 def response_ack(ctx: Context) -> Iterator[Result]:
     """Sev1-Sev4 incidents pass when an acknowledge or resolve log entry comes by the
@@ -60,14 +68,11 @@ def response_ack(ctx: Context) -> Iterator[Result]:
     after the trigger's local date). A violation when none came by then, pending when
     none came yet and the deadline is after the as-of time, and unknown when the
     policy has no response time for the severity."""
-    for view in ctx.incidents:
-        if view.severity is None:
-            continue
+    for view in _with_severity(ctx):
+        assert view.severity is not None
         limit = ctx.policy.response.get(view.severity)
         if limit is None:
-            message = f"No response time for {view.severity} (policy response.{view.severity})"
-            yield view.result("response.ack", "unknown", message)
-            continue
+            continue  # the engine answers unknown (requires)
         if limit == NEXT_BUSINESS_DAY:
             deadline = ctx.calendar.end_of_next_business_day(view.triggered_at)
             said = f"limit end of next business day, {zulu(deadline)}"
@@ -92,7 +97,7 @@ def _judge_ack(ctx: Context, view: IncidentView, *, deadline: datetime, said: st
         return view.result("response.ack", "pending", message, deadline=deadline)
     if first is None:
         message = f"Neither acknowledged nor resolved by the deadline ({said})"
-        evidence = (ctx.incident_evidence(view),)
+        evidence = (ctx.links.incident(view),)
         return view.result(
             "response.ack", "violation", message, deadline=deadline, evidence=evidence
         )
@@ -116,8 +121,8 @@ def _first_response(
     resolved = view.resolved_at
     if entry is not None and (resolved is None or entry.created_at <= resolved):
         what = "Acknowledged" if entry.type == _ACK else "Resolved"
-        return (entry.created_at, what), (ctx.log_evidence(view, entry),)
+        return (entry.created_at, what), (ctx.links.log(view, entry),)
     if resolved is not None:
         # no log entry before it: the API's resolved_at is the only trace
-        return (resolved, "Resolved"), (ctx.incident_evidence(view),)
+        return (resolved, "Resolved"), (ctx.links.incident(view),)
     return None, ()

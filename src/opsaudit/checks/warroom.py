@@ -14,17 +14,33 @@ from datetime import UTC, date, datetime
 
 from opsaudit.checks.context import Context, IncidentView
 from opsaudit.checks.model import Evidence, Result, Status, minutes
-from opsaudit.checks.registry import check
+from opsaudit.checks.spec import check
+from opsaudit.checks.text import clock, span
 from opsaudit.records import Channel
+
+
+def _in_scope(ctx: Context) -> Iterator[IncidentView]:
+    severities = ctx.policy.warroom.severities
+    return (v for v in ctx.incidents if v.severity is not None and v.severity in severities)
+
+
+def _with_room(ctx: Context) -> Iterator[IncidentView]:
+    return (v for v in _in_scope(ctx) if ctx.war_room(v.incident) is not None)
 
 
 @check(
     "warroom.opened",
-    title="A Sev1 war room is opened within 15 min of the trigger",
+    title="A {warroom.severities} war room is opened within {warroom.open_within} of the trigger",
     subject="incident",
+    group="warroom",
     runbook="Page primary immediately; war room within 15 min",
-    needs=("pagerduty", "slack"),
+    needs=("incidents", "chat"),
     policy=("warroom.severities", "warroom.prefix", "warroom.open_within"),
+    requires={
+        "warroom.open_within": "time to open the war room",
+        "warroom.prefix": "war-room channel prefix",
+    },
+    scope=_in_scope,
 )
 def warroom_opened(ctx: Context) -> Iterator[Result]:
     """Every Sev1, even one resolved sooner, needs a channel named exactly
@@ -33,11 +49,9 @@ def warroom_opened(ctx: Context) -> Iterator[Result]:
     the deadline has passed. Pending: none yet and the deadline is after as-of. Unknown:
     the policy has no war-room prefix or opening time."""
     rule, policy = "warroom.opened", ctx.policy.warroom
+    if policy.open_within is None or policy.prefix is None:
+        return  # the engine answers unknown (requires)
     for view in _in_scope(ctx):
-        if policy.open_within is None or policy.prefix is None:
-            key = "warroom.open_within" if policy.open_within is None else "warroom.prefix"
-            yield view.result(rule, "unknown", f"Cannot be judged: the policy has no {key}.")
-            continue
         name = f"#{policy.prefix}{ctx.ticket(view.incident)}"
         limit = f"(limit {minutes(policy.open_within.total_seconds())})"
         deadline = view.triggered_at + policy.open_within
@@ -47,9 +61,8 @@ def warroom_opened(ctx: Context) -> Iterator[Result]:
             when = "by" if status == "violation" else "yet; due by"
             day = view.triggered_at.astimezone(UTC).date()
             message = f"No war room {name} {when} {clock(deadline, day=day)} {limit}."
-            yield view.result(
-                rule, status, message, deadline=deadline, evidence=(ctx.incident_evidence(view),)
-            )
+            evidence = (ctx.links.incident(view),)
+            yield view.result(rule, status, message, deadline=deadline, evidence=evidence)
             continue
         delay = (room.created - view.triggered_at).total_seconds()
         when = f"{span(delay)} after" if delay >= 0 else f"{span(-delay)} before"
@@ -59,7 +72,7 @@ def warroom_opened(ctx: Context) -> Iterator[Result]:
             f"War room {name} opened {when} the trigger {limit}.",
             deadline=deadline,
             observed=room.created,
-            evidence=(channel_evidence(ctx, room),),
+            evidence=(ctx.links.channel(room),),
         )
 
 
@@ -76,11 +89,15 @@ class _Gap:
 
 @check(
     "warroom.cadence",
-    title="A Sev1 war room hears from a person at least every 15 min",
+    title="A {warroom.severities} war room hears from a person at least every "
+    "{warroom.update_every}",
     subject="incident",
+    group="warroom",
     runbook="Communicate every 15 min in the war room even if there's no progress.",
-    needs=("pagerduty", "slack"),
+    needs=("incidents", "chat"),
     policy=("warroom.severities", "warroom.update_every", "warroom.update_bots"),
+    requires={"warroom.update_every": "longest silence allowed in a war room"},
+    scope=_with_room,
 )
 def warroom_cadence(ctx: Context) -> Iterator[Result]:
     """For a Sev1 with a war room, the stretches between the later of the channel's
@@ -90,14 +107,11 @@ def warroom_cadence(ctx: Context) -> Iterator[Result]:
     gap and the message the longest. Pass otherwise. Unknown: the policy has no
     ``warroom.update_every``."""
     rule, every = "warroom.cadence", ctx.policy.warroom.update_every
-    for view in _in_scope(ctx):
+    if every is None:
+        return  # the engine answers unknown (requires)
+    for view in _with_room(ctx):
         room = ctx.war_room(view.incident)
-        if room is None:
-            continue
-        if every is None:
-            message = "Cannot be judged: the policy has no warroom.update_every."
-            yield view.result(rule, "unknown", message)
-            continue
+        assert room is not None
         gaps = _gaps(ctx, view, room)
         long = [g for g in gaps if g.end - g.start > every]
         name, limit = f"#{room.name}", minutes(every.total_seconds())
@@ -126,11 +140,6 @@ def _silences(name: str, limit: str, long: list[_Gap], worst: _Gap, *, day: date
     )
 
 
-def _in_scope(ctx: Context) -> Iterator[IncidentView]:
-    severities = ctx.policy.warroom.severities
-    return (v for v in ctx.incidents if v.severity is not None and v.severity in severities)
-
-
 def _gaps(ctx: Context, view: IncidentView, room: Channel) -> list[_Gap]:
     """The silences between the start, each human message and the end."""
     start = max(room.created, view.triggered_at)
@@ -149,32 +158,4 @@ def _gaps(ctx: Context, view: IncidentView, room: Channel) -> list[_Gap]:
 
 
 def _gap_evidence(ctx: Context, room: Channel, gap: _Gap) -> Evidence:
-    return ctx.slack_evidence(room.id, gap.ref) if gap.ref else channel_evidence(ctx, room)
-
-
-def channel_evidence(ctx: Context, room: Channel) -> Evidence:
-    """The channel itself as evidence: ``<id>/<first ts>`` when it has messages."""
-    first = next(iter(ctx.messages(room)), None)
-    if first is not None:
-        return ctx.slack_evidence(room.id, first.ts)
-    return Evidence("slack", room.id)
-
-
-def span(seconds: float) -> str:
-    """A duration for a message, with seconds when they matter: ``15 min 01 s``."""
-    if seconds % 60 == 0 or seconds >= 7200:
-        return minutes(seconds)
-    whole = int(seconds)
-    return f"{whole // 60} min {whole % 60:02d} s"
-
-
-def clock(moment: datetime, *, day: date | None = None) -> str:
-    """An instant for a message: ``10:15 UTC``, ``10:15:00.000001 UTC``; the date is
-    written too unless it is ``day`` (usually the trigger's)."""
-    moment = moment.astimezone(UTC)
-    text = moment.strftime("%H:%M" if moment.date() == day else "%Y-%m-%d %H:%M")
-    if moment.second or moment.microsecond:
-        text += moment.strftime(":%S")
-    if moment.microsecond:
-        text += moment.strftime(".%f")
-    return f"{text} UTC"
+    return ctx.links.message(room.id, gap.ref) if gap.ref else ctx.links.channel(room)

@@ -22,12 +22,14 @@ same as-of.
 
 API::
 
-    build_digest(*, outcome, already_announced, mentions, report_link, checks_titles)
-        -> Digest                    # pure; mentions: lower-case e-mail -> Slack user id
-    owner_emails(outcome, result) -> list[str]      # pure; OwnerIndex for many results
-    send_digest(*, endpoint, channel, outcome, engine, report_link, dry_run=False,
-                counter=None, retry=DEFAULT_RETRY, checks_titles=None) -> DigestOutcome
+    build_digest(*, run, already_announced, mentions, report_link, checks_titles)
+        -> Digest                    # pure; mentions: lower-case e-mail -> chat user id
+    send_digest(*, poster, channel, run, engine, report_link, dry_run=False,
+                checks_titles=None) -> DigestOutcome   # poster: a publish.chat.ChatPoster
     already_announced(*, session) -> set[(rule, subject key)]
+
+Owners come with the results (``Result.owners``: e-mail addresses). Deadlines due soon
+are the pending results of the catalogue's deadline checks (``CheckSpec.deadline``).
 
 ``Digest`` has ``blocks``, ``replies``, ``text``, ``announced``, ``fingerprint``,
 ``as_of``, ``still_open``, ``placement`` (the keys each message carries) and
@@ -38,17 +40,16 @@ and ``warnings``.
 
 from __future__ import annotations
 
+from opsaudit.publish.chat import ChatPoster
 from opsaudit.publish.digest_build import Digest, build_digest, due_soon
-from opsaudit.publish.digest_owners import OwnerIndex, owner_emails
 from opsaudit.publish.digest_send import DigestOutcome, already_announced, send_digest
 
 __all__ = [
+    "ChatPoster",
     "Digest",
     "DigestOutcome",
-    "OwnerIndex",
     "already_announced",
     "build_digest",
     "due_soon",
-    "owner_emails",
     "send_digest",
 ]

@@ -1,4 +1,4 @@
-"""The digest's content, built purely from an audit outcome: see :mod:`opsaudit.publish.digest`."""
+"""The digest's content, built purely from an audit run: see :mod:`opsaudit.publish.digest`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from opsaudit.audit import AuditOutcome
+from opsaudit.auditrun import AuditRun
 from opsaudit.checks.model import Result
 from opsaudit.publish.digest_layout import (
     MESSAGE_BLOCKS,
@@ -23,7 +23,6 @@ from opsaudit.publish.digest_layout import (
     section,
     text_size,
 )
-from opsaudit.publish.digest_owners import OwnerIndex
 from opsaudit.publish.mrkdwn import escape, link, mention, source_text
 
 TITLE_CHARS = 100
@@ -31,7 +30,6 @@ MESSAGE_TEXT_CHARS = 240
 PATH_CHARS = 120
 SERVICE_CHARS = 60
 MAX_MENTIONS = 5
-DUE_SOON_RULES = ("postmortem.", "action_item.")
 _SEVERITY_ORDER = {"Sev1": 1, "Sev2": 2, "Sev3": 3, "Sev4": 4}
 
 
@@ -70,24 +68,23 @@ class Digest:
 
 def build_digest(
     *,
-    outcome: AuditOutcome,
+    run: AuditRun,
     already_announced: Set[Key],
     mentions: Mapping[str, str],
     report_link: str | None,
     checks_titles: Mapping[str, str],
 ) -> Digest:
-    """The digest of ``outcome``: the violations not in ``already_announced``, grouped by
+    """The digest of ``run``: the violations not in ``already_announced``, grouped by
     check, with their owners mentioned where ``mentions`` (lower-case e-mail -> Slack
     user id) knows them; the count still open; what is due soon; the report link.
     Pure and deterministic."""
-    as_of = outcome.context.as_of.astimezone(UTC)
-    owners = OwnerIndex(outcome.context)
-    violations = [r for r in outcome.results if r.status == "violation"]
+    as_of = run.as_of.astimezone(UTC)
+    violations = [r for r in run.results if r.status == "violation"]
     new = [r for r in violations if r.sort_key() not in already_announced]
-    due = due_soon(outcome)
+    due = due_soon(run)
 
     def mentions_of(result: Result) -> list[str]:
-        found = (mentions.get(email) for email in owners.emails(result))
+        found = (mentions.get(email) for email in result.owners)
         return list(dict.fromkeys(mention(uid) for uid in found if uid))[:MAX_MENTIONS]
 
     groups = [
@@ -98,15 +95,15 @@ def build_digest(
         for rule, items in _by_rule(new)
     ]
     if due:
-        days = outcome.context.policy.due_soon_days or 0
+        days = run.due_soon_days or 0
         heading = f"*:hourglass_flowing_sand: Due in the next {days} days* · {len(due)}"
         groups.append(Group(heading, [_due_line(r, mentions_of(r)) for r in due]))
 
     head = [_header(as_of), section(_summary(len(new), len(violations), len(due)))]
-    failed = outcome.failed_sources
+    failed = run.failed_sources
     if failed:
         head.append(context(_failed_note(failed)))
-    tail = [*_report(report_link), context(_footer(outcome))]
+    tail = [*_report(report_link), context(_footer(run))]
     note_room = 1, 200  # the "continued in the thread" line, when needed
     parts = pack(
         groups,
@@ -141,19 +138,19 @@ def build_digest(
     )
 
 
-def due_soon(outcome: AuditOutcome) -> list[Result]:
-    """Pending post-mortem and action-item results due within ``policy.due_soon_days``
-    of as-of, soonest first."""
-    days = outcome.context.policy.due_soon_days
+def due_soon(run: AuditRun) -> list[Result]:
+    """Pending results of deadline checks (post-mortems, action items) due within
+    ``policy.due_soon_days`` of as-of, soonest first."""
+    days = run.due_soon_days
     if days is None:
         return []
-    as_of = outcome.context.as_of
+    as_of = run.as_of
     until = as_of + timedelta(days=days)
     found = [
         r
-        for r in outcome.results
+        for r in run.results
         if r.status == "pending"
-        and r.rule.startswith(DUE_SOON_RULES)
+        and run.is_deadline(r.rule)
         and r.deadline is not None
         and as_of < r.deadline <= until
     ]
@@ -250,10 +247,10 @@ def _report(report_link: str | None) -> list[Block]:
     return [section(f":page_facing_up: Full report: {target}")]
 
 
-def _footer(outcome: AuditOutcome) -> str:
-    window = outcome.context.settings.window
+def _footer(run: AuditRun) -> str:
+    window = run.window
     return (
-        f"As of {outcome.context.as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC · incidents triggered "
+        f"As of {run.as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC · incidents triggered "
         f"{window.since:%Y-%m-%d} to {window.until:%Y-%m-%d} · opsaudit"
     )
 

@@ -3,25 +3,20 @@ the announcement recorded. See :mod:`opsaudit.publish.digest` for the behaviour.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from opsaudit import store
-from opsaudit.audit import AuditOutcome
-from opsaudit.checks.registry import catalogue
+from opsaudit.auditrun import AuditRun
+from opsaudit.publish.chat import ChatPoster
 from opsaudit.publish.digest_build import Digest, build_digest, due_soon
 from opsaudit.publish.digest_layout import Key
-from opsaudit.publish.digest_owners import OwnerIndex
-from opsaudit.sources.base import DEFAULT_RETRY, Endpoint, RequestCounter, RetryPolicy, SourceError
-from opsaudit.sources.slack_client import JSON, SlackApi
 
 Reason = Literal["posted", "dry_run", "already_sent", "nothing_new_already_sent"]
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 
 
 @dataclass(frozen=True)
@@ -39,17 +34,15 @@ class DigestOutcome:
 
 def send_digest(
     *,
-    endpoint: Endpoint,
+    poster: ChatPoster,
     channel: str,
-    outcome: AuditOutcome,
+    run: AuditRun,
     engine: Engine,
     report_link: str | None,
     dry_run: bool = False,
-    counter: RequestCounter | None = None,
-    retry: RetryPolicy = DEFAULT_RETRY,
     checks_titles: Mapping[str, str] | None = None,
 ) -> DigestOutcome:
-    """Build the digest of ``outcome`` and post it to ``channel`` (a name or an id).
+    """Build the digest of ``run`` and post it to ``channel`` (a name or an id).
 
     Nothing is posted with ``dry_run``, when a digest with the same content was posted
     before (reason ``already_sent``), or when nothing is new and a digest was already
@@ -58,19 +51,19 @@ def send_digest(
     reason is ``dry_run``, or the reason the real run would post nothing.
     Otherwise the main message goes first, then its thread replies; the digest and its
     announcements are recorded in one transaction after posting (after a failed reply,
-    what was posted is recorded before the error is raised). Slack errors raise
-    :class:`SourceError`; an e-mail Slack does not know just gives no mention.
+    what was posted is recorded before the error is raised). The poster's errors
+    propagate; an e-mail the workspace does not know just gives no mention.
     """
-    titles = checks_titles if checks_titles is not None else _titles()
-    as_of = outcome.context.as_of
+    titles = checks_titles if checks_titles is not None else run.titles
+    as_of = run.as_of
     with Session(engine) as session:
         announced = already_announced(session=session)
         sent_at_as_of = bool(store.load_digests(session=session, as_of=as_of))
-    new = [r for r in outcome.results if r.status == "violation" and r.sort_key() not in announced]
+    new = [r for r in run.results if r.status == "violation" and r.sort_key() not in announced]
 
     def build(mentions: Mapping[str, str]) -> Digest:
         return build_digest(
-            outcome=outcome,
+            run=run,
             already_announced=announced,
             mentions=mentions,
             report_link=report_link,
@@ -79,10 +72,8 @@ def send_digest(
 
     if not new and sent_at_as_of and not dry_run:
         return DigestOutcome(False, None, build({}), "nothing_new_already_sent")
-    api = _DigestSlack(endpoint=endpoint, counter=counter or RequestCounter(), retry=retry)
-    owners = OwnerIndex(outcome.context)
-    emails = [e for r in [*new, *due_soon(outcome)] for e in owners.emails(r)]
-    mentions, warnings = api.lookup(emails)
+    emails = [e for r in [*new, *due_soon(run)] for e in r.owners]
+    mentions, warnings = poster.lookup(emails)
     digest = build(mentions)
     with Session(engine) as session:
         known = store.load_digest(session=session, fingerprint=digest.fingerprint) is not None
@@ -92,12 +83,14 @@ def send_digest(
     if dry_run or skip is not None:
         # a dry run says why the real one would post nothing, if it would not
         return DigestOutcome(False, None, digest, skip or "dry_run", warnings=warnings)
-    channel_id = api.channel_id(channel)
+    channel_id = poster.channel_id(channel)
     posted: list[str] = []
     try:
         for n, blocks in enumerate([digest.blocks, *digest.replies]):
             text = digest.text if n == 0 else digest.reply_text(n)
-            posted.append(api.post(channel_id, text=text, blocks=blocks, thread_ts=_first(posted)))
+            posted.append(
+                poster.post(channel_id, text=text, blocks=blocks, thread_ts=_first(posted))
+            )
     finally:
         if posted:
             _record(engine, digest, channel_id, posted)
@@ -137,69 +130,3 @@ def _record(engine: Engine, digest: Digest, channel_id: str, posted: list[str]) 
 
 def _first(posted: list[str]) -> str | None:
     return posted[0] if posted else None
-
-
-def _titles() -> dict[str, str]:
-    return {spec.id: spec.title for spec in catalogue()}
-
-
-class _DigestSlack(SlackApi):
-    """The source's client (same retries and counting), plus what the digest needs: the
-    channel's id, e-mail lookups that tell "no such user" from a failure, and posting."""
-
-    def lookup(self, emails: Iterable[str]) -> tuple[dict[str, str], tuple[str, ...]]:
-        """Slack user ids by e-mail (each asked once); a failure other than "not found"
-        stops the lookups and becomes a warning: the digest goes out without mentions."""
-        found: dict[str, str] = {}
-        for email in dict.fromkeys(emails):
-            try:
-                data = self.request(
-                    "users.lookupByEmail", params={"email": email}, tolerate={"users_not_found"}
-                )
-            except SourceError as exc:
-                return found, (f"no mentions: {exc.message}",)
-            user_id = (data or {}).get("user", {}).get("id")
-            if isinstance(user_id, str):
-                found[email] = user_id
-        return found, ()
-
-    def channel_id(self, channel: str) -> str:
-        """The id of the channel named ``channel`` (``#`` optional), or ``channel`` if it
-        is an id already."""
-        name = channel.removeprefix("#")
-        if _CHANNEL_ID.match(name):
-            return name
-        # public channels only: listing private ones needs another scope (groups:read),
-        # and a private digest channel can be configured by its id
-        listed = self.pages(
-            "conversations.list",
-            "channels",
-            types="public_channel",
-            exclude_archived="true",
-            limit=200,
-        )
-        for candidate in listed:
-            if candidate.get("name") == name and isinstance(candidate.get("id"), str):
-                return str(candidate["id"])
-        raise SourceError(
-            "slack",
-            f"digest channel #{name} not found among the public channels "
-            "(for a private channel, configure its id)",
-        )
-
-    def post(self, channel_id: str, *, text: str, blocks: list[Any], thread_ts: str | None) -> str:
-        """Post one message (a reply when ``thread_ts``); its ts."""
-        body: JSON = {
-            "channel": channel_id,
-            "text": text,
-            "blocks": blocks,
-            "unfurl_links": False,
-            "unfurl_media": False,
-        }
-        if thread_ts is not None:
-            body["thread_ts"] = thread_ts
-        data = self.request("chat.postMessage", body=body)
-        ts = (data or {}).get("ts")
-        if not isinstance(ts, str):
-            raise SourceError("slack", "chat.postMessage failed: the answer has no ts")
-        return ts

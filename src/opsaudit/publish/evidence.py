@@ -17,31 +17,27 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from opsaudit.audit import AuditOutcome
+from opsaudit.auditrun import AuditRun
 from opsaudit.checks.model import zulu
 
 SCHEMA = "opsaudit.evidence/v1"
 
 
-def evidence_pack(outcome: AuditOutcome) -> dict[str, Any]:
+def evidence_pack(run: AuditRun) -> dict[str, Any]:
     """The results and the records they cite, as one JSON-ready mapping."""
-    snapshot = outcome.context.snapshot
-    cited = {(e.source, e.ref) for r in outcome.results for e in r.evidence}
-    subjects = {r.subject.key for r in outcome.results}
+    records = run.records
+    cited = {(e.source, e.ref) for r in run.results for e in r.evidence}
+    subjects = {r.subject.key for r in run.results}
     refs = {ref for _, ref in cited}
-    events = [
-        event for events in snapshot.log_events.values() for event in events if event.id in refs
-    ]
-    messages = [
-        m for ms in snapshot.messages.values() for m in ms if f"{m.channel_id}/{m.ts}" in refs
-    ]
+    events = [event for event in records.log_entries if event.id in refs]
+    messages = [m for m in records.messages if f"{m.channel_id}/{m.ts}" in refs]
     posts = [
         {k: v for k, v in _plain(p).items() if k != "text"} | {"text_sha256": _sha(p.text)}
-        for p in snapshot.incidents_posts
+        for p in records.summary_posts
         if f"{p.channel_id}/{p.ts}" in refs
     ]
     paths = {key.partition("#")[0] for key in subjects} | {
-        ref.partition("#")[0] for source, ref in cited if source == "github"
+        ref.partition("#")[0] for _, ref in cited
     }
     files = [
         {
@@ -52,15 +48,15 @@ def evidence_pack(outcome: AuditOutcome) -> dict[str, Any]:
             "landing_commit": f.landing_commit,
             "text_sha256": _sha(f.text),
         }
-        for f in snapshot.postmortems
+        for f in records.postmortems
         if f.path in paths
     ]
-    urls = {e.url for r in outcome.results for e in r.evidence if e.url}
-    issues = [i for i in snapshot.issues.values() if i.html_url in urls]
-    incidents = [i for i in snapshot.incidents if i.id in subjects or i.id in refs]
+    urls = {e.url for r in run.results for e in r.evidence if e.url}
+    issues = [i for i in records.issues if i.html_url in urls]
+    incidents = [i for i in records.incidents if i.id in subjects or i.id in refs]
     return {
         "schema": SCHEMA,
-        "results": outcome.document,
+        "results": run.document,
         "records": {
             "incidents": [_plain(i) for i in sorted(incidents, key=lambda i: i.id)],
             "log_entries": [_plain(e) for e in sorted(events, key=lambda e: e.id)],
@@ -75,13 +71,13 @@ def evidence_pack(outcome: AuditOutcome) -> dict[str, Any]:
 
 
 def write_pack(
-    *, outcome: AuditOutcome, directory: Path, basename: str, files: Sequence[Path]
+    *, run: AuditRun, directory: Path, basename: str, files: Sequence[Path]
 ) -> list[Path]:
     """Write ``<basename>.evidence.json`` and ``<basename>.sha256`` (covering ``files``
     and the pack) into ``directory``; returns both paths."""
     pack = directory / f"{basename}.evidence.json"
     pack.write_text(
-        json.dumps(evidence_pack(outcome), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+        json.dumps(evidence_pack(run), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
         encoding="utf-8",
     )
     manifest = directory / f"{basename}.sha256"

@@ -13,7 +13,7 @@ import shutil
 from collections import Counter
 from typing import Any
 
-from opsaudit.audit import dumps
+from opsaudit.auditrun import dumps
 from opsaudit.checks.model import minutes
 from opsaudit.measures import Metrics
 

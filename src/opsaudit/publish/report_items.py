@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from datetime import datetime, timedelta
 
-from opsaudit.checks.action_items import ACTION_ITEMS
-from opsaudit.checks.context import Context
+from opsaudit.auditrun import AuditRun
 from opsaudit.checks.model import Evidence, Result, Subject, minutes
-from opsaudit.checks.registry import CheckSpec
+from opsaudit.checks.spec import GROUPS, CheckSpec
 from opsaudit.publish.report_data import (
     DueRow,
     GlanceCell,
@@ -29,8 +28,6 @@ from opsaudit.publish.report_text import day, days_after, safe_url, shorten, whe
 KEY_SEVERITIES = ("Sev1", "Sev2")
 SYMBOLS = {"pass": "✓", "violation": "✗", "pending": "…", "waived": "~", "unknown": "?"}
 TITLE_LIMIT = 160
-# the glance table's columns follow the response: severity, ack, escalation, war room...
-AREAS = ("incident", "response", "escalation", "warroom", "comms", "postmortem")
 NO_OWNER = "no owner"
 _SOURCES = {"pagerduty": "PagerDuty", "slack": "Slack", "github": "GitHub"}
 
@@ -57,22 +54,17 @@ def evidence_link(evidence: Evidence) -> Link:
 
 
 def _column_order(spec: CheckSpec) -> tuple[int, str]:
-    area = spec.id.partition(".")[0]
-    return (AREAS.index(area) if area in AREAS else len(AREAS), spec.id)
+    # the glance table's columns follow the response: severity, ack, escalation, war room...
+    return (GROUPS.index(spec.group), spec.id)
 
 
 def glance(
-    ctx: Context,
-    index: ResultIndex,
-    *,
-    specs: Sequence[CheckSpec],
-    start: datetime,
-    end: datetime,
+    run: AuditRun, index: ResultIndex, *, start: datetime, end: datetime
 ) -> tuple[tuple[GlanceColumn, ...], tuple[GlanceGroup, ...], tuple[GlanceRow, ...]]:
     """The week's Sev1 and Sev2 incidents, a column per incident check."""
-    ordered = sorted((s for s in specs if s.subject == "incident"), key=_column_order)
+    ordered = sorted((s for s in run.specs if s.subject == "incident"), key=_column_order)
     columns = tuple(
-        GlanceColumn(s.id, s.id.partition(".")[0], s.id.partition(".")[2] or s.id, s.title)
+        GlanceColumn(s.id, s.group, s.id.partition(".")[2] or s.id, run.titles.get(s.id, ""))
         for s in ordered
     )
     groups: list[GlanceGroup] = []
@@ -82,29 +74,30 @@ def glance(
         else:
             groups.append(GlanceGroup(column.area, 1))
     rows = []
-    for view in ctx.incidents:
-        if not (start <= view.triggered_at < end) or view.severity not in KEY_SEVERITIES:
+    for incident in run.incidents:
+        triggered = incident.triggered_at
+        if not (start <= triggered < end) or incident.severity not in KEY_SEVERITIES:
             continue
         cells = []
         for column in columns:
-            result = index.get((column.rule, view.incident.id))
+            result = index.get((column.rule, incident.id))
             if result is None:
                 cells.append(GlanceCell("", "", "does not apply"))
             else:
                 cells.append(GlanceCell(SYMBOLS[result.status], result.status, result.message))
-        resolved = view.resolved_at
+        resolved = incident.resolved_at
         state = (
-            f"resolved after {minutes((resolved - view.triggered_at).total_seconds())}"
+            f"resolved after {minutes((resolved - triggered).total_seconds())}"
             if resolved is not None
             else "open"
         )
         rows.append(
             GlanceRow(
-                incident=subject_link(view.subject),
-                title=title_of(view.subject),
-                severity=view.severity or "",
-                service=view.service_name,
-                triggered=when(view.triggered_at),
+                incident=Link(f"#{incident.number}", safe_url(incident.url)),
+                title=shorten(incident.title, TITLE_LIMIT),
+                severity=incident.severity or "",
+                service=incident.service,
+                triggered=when(triggered),
                 state=state,
                 cells=tuple(cells),
             )
@@ -113,30 +106,27 @@ def glance(
 
 
 def reviews(
-    ctx: Context, results: Sequence[Result], *, start: datetime, end: datetime
+    run: AuditRun, results: Sequence[Result], *, start: datetime, end: datetime
 ) -> tuple[ReviewRow, ...]:
     """Post-mortems of Sev1/Sev2 incidents that landed this week (up to as-of)."""
     rows = []
-    for file in sorted(ctx.snapshot.postmortems, key=lambda f: (f.landed_at, f.path)):
+    for file in sorted(run.postmortems, key=lambda f: (f.landed_at, f.path)):
         if not (start <= file.landed_at < end):
             continue
-        linked = [i for i in ctx.incidents_of(file) if ctx.severity(i) in KEY_SEVERITIES]
+        linked = [i for i in file.incidents if i.severity in KEY_SEVERITIES]
         if not linked:
             continue
-        subject = ctx.postmortem_subject(file)
         found = sum(
             1
             for r in results
             if r.status == "violation"
             and (r.subject.key == file.path or r.subject.key.startswith(file.path + "#"))
         )
-        incidents = tuple(
-            Link(f"#{i.number} {ctx.severity(i)}", safe_url(ctx.incident_url(i))) for i in linked
-        )
+        incidents = tuple(Link(f"#{i.number} {i.severity}", safe_url(i.url)) for i in linked)
         rows.append(
             ReviewRow(
-                postmortem=Link(file.path, safe_url(subject.url)),
-                title=title_of(subject),
+                postmortem=Link(file.path, safe_url(file.url)),
+                title=shorten(file.title or "", TITLE_LIMIT),
                 landed=when(file.landed_at),
                 incidents=incidents,
                 violations=found,
@@ -145,89 +135,69 @@ def reviews(
     return tuple(rows)
 
 
-def action_item_owners(ctx: Context, keys: Sequence[str]) -> dict[str, str]:
-    """The owner written for each action item ``<path>#<n>`` (:data:`NO_OWNER` if none)."""
-    aliases = ctx.policy.postmortem.sections.get(ACTION_ITEMS) or ()
-    owners: dict[str, str] = {}
-    for path in sorted({key.rpartition("#")[0] for key in keys}):
-        doc = ctx.documents.get(path)
-        items = (
-            doc.action_items(
-                aliases,
-                repo=ctx.settings.github_repo or "",
-                github_web=ctx.settings.github_web,
-                placeholders=ctx.policy.postmortem.placeholders,
-            )
-            if doc is not None
-            else None
-        )
-        for item in items or []:
-            owners[f"{path}#{item.index}"] = item.owner or NO_OWNER
-    return {key: owners.get(key, NO_OWNER) for key in keys}
-
-
-def _due_row(ctx: Context, result: Result, owners: Mapping[str, str]) -> DueRow:
-    deadline = result.deadline or ctx.as_of
-    if deadline <= ctx.as_of:
-        timing = f"overdue by {minutes((ctx.as_of - deadline).total_seconds())}"
+def _due_row(as_of: datetime, result: Result) -> DueRow:
+    deadline = result.deadline or as_of
+    if deadline <= as_of:
+        timing = f"overdue by {minutes((as_of - deadline).total_seconds())}"
     else:
-        timing = f"due in {minutes((deadline - ctx.as_of).total_seconds())}"
+        timing = f"due in {minutes((deadline - as_of).total_seconds())}"
     action = result.subject.kind == "action_item"
     return DueRow(
         kind="action item" if action else "post-mortem",
         subject=subject_link(result.subject),
         title=title_of(result.subject),
         severity=result.severity or "",
-        owner=owners.get(result.subject.key, NO_OWNER) if action else "",
+        owner=(result.owner or NO_OWNER) if action else "",
         deadline=when(deadline),
         when=timing,
     )
 
 
-def postmortems_overdue(ctx: Context, results: Sequence[Result]) -> tuple[DueRow, ...]:
-    """``postmortem.missing`` violations, the longest overdue first."""
-    found = [r for r in results if r.rule == "postmortem.missing" and r.status == "violation"]
-    found.sort(key=lambda r: (r.deadline or ctx.as_of, r.subject.key))
-    return tuple(_due_row(ctx, r, {}) for r in found)
+def _overdue(run: AuditRun, result: Result) -> bool:
+    """A violation of a deadline check whose awaited event has not happened."""
+    return run.is_deadline(result.rule) and result.status == "violation" and result.observed is None
 
 
-def due_soon(ctx: Context, results: Sequence[Result], *, days: int | None) -> tuple[DueRow, ...]:
-    """Pending post-mortems and action items whose deadline is within ``days`` of as-of."""
+def postmortems_overdue(run: AuditRun, results: Sequence[Result]) -> tuple[DueRow, ...]:
+    """Post-mortems owed by incidents and overdue, the longest overdue first."""
+    found = [r for r in results if _overdue(run, r) and r.subject.kind == "incident"]
+    found.sort(key=lambda r: (r.deadline or run.as_of, r.subject.key))
+    return tuple(_due_row(run.as_of, r) for r in found)
+
+
+def due_soon(run: AuditRun, results: Sequence[Result], *, days: int | None) -> tuple[DueRow, ...]:
+    """Pending deadlines (post-mortems, action items) within ``days`` of as-of."""
     if days is None:
         return ()
-    horizon = ctx.as_of + timedelta(days=days)
+    horizon = run.as_of + timedelta(days=days)
     found = [
         r
         for r in results
-        if r.rule in ("postmortem.missing", "action_item.overdue")
+        if run.is_deadline(r.rule)
         and r.status == "pending"
         and r.deadline is not None
         and r.deadline <= horizon
     ]
-    found.sort(key=lambda r: (r.deadline or ctx.as_of, r.rule, r.subject.key))
-    owners = action_item_owners(
-        ctx, [r.subject.key for r in found if r.subject.kind == "action_item"]
-    )
-    return tuple(_due_row(ctx, r, owners) for r in found)
+    found.sort(key=lambda r: (r.deadline or run.as_of, r.rule, r.subject.key))
+    return tuple(_due_row(run.as_of, r) for r in found)
 
 
-def overdue_by_owner(ctx: Context, results: Sequence[Result]) -> tuple[OwnerGroup, ...]:
-    """``action_item.overdue`` violations grouped by the owner written in the post-mortem."""
-    found = [r for r in results if r.rule == "action_item.overdue" and r.status == "violation"]
-    owners = action_item_owners(ctx, [r.subject.key for r in found])
+def overdue_by_owner(run: AuditRun, results: Sequence[Result]) -> tuple[OwnerGroup, ...]:
+    """Overdue action items grouped by the owner written in the post-mortem."""
+    found = [r for r in results if _overdue(run, r) and r.subject.kind == "action_item"]
     groups: dict[str, list[tuple[datetime, str, OverdueItem]]] = {}
     for result in found:
-        deadline = result.deadline or ctx.as_of
+        deadline = result.deadline or run.as_of
         path = result.subject.key.rpartition("#")[0]
-        file_url = next((e.url for e in result.evidence if e.source == "github"), None)
+        file_url = next((e.url for e in result.evidence if e.ref.startswith(path)), None)
         item = OverdueItem(
             item=Link(title_of(result.subject) or result.subject.key, safe_url(result.subject.url)),
             postmortem=Link(path, safe_url(_without_anchor(file_url))),
             due=day(deadline),
-            age_days=days_after(ctx.as_of, deadline),
+            age_days=days_after(run.as_of, deadline),
             message=result.message,
         )
-        owner = owners[result.subject.key]
+        owner = result.owner or NO_OWNER
         groups.setdefault(owner, []).append((deadline, result.subject.key, item))
     order = sorted(groups, key=lambda o: (o == NO_OWNER, o.casefold(), o))
     return tuple(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from opsaudit.checks.spec import CheckSpec
 from opsaudit.metrics import ResultFact, response_metrics, weekly_response, weekly_trend
 from opsaudit.publish.report_data import ComplianceRow, Series, SeverityRow, Trend
 from opsaudit.publish.report_text import duration, percent, points, rate_text, signed
@@ -19,7 +20,6 @@ _CHART_GROUPS = (
     ("postmortem-content", "Post-mortem content"),
     ("other", "Other checks"),
 )
-_DEADLINE_RULES = frozenset({"postmortem.missing", "postmortem.late", "action_item.overdue"})
 _AREAS = {
     "incident": "severity-response",
     "response": "severity-response",
@@ -83,8 +83,12 @@ def compliance_rows(
     return tuple(rows)
 
 
-def compliance_trends(facts: Sequence[ResultFact], *, weeks: Sequence[str]) -> tuple[Trend, ...]:
-    """Compliance rate per check per week, a chart per group of related checks."""
+def compliance_trends(
+    facts: Sequence[ResultFact], *, weeks: Sequence[str], specs: Sequence[CheckSpec]
+) -> tuple[Trend, ...]:
+    """Compliance rate per check per week, a chart per group of related checks (deadline
+    checks together, the others by their report area)."""
+    chart_of = {s.id: "deadlines" if s.deadline else _AREAS.get(s.group, "other") for s in specs}
     trend = weekly_trend(facts, weeks=weeks)
     by_rule: dict[str, list[float | None]] = {}
     for row in trend:
@@ -98,7 +102,7 @@ def compliance_trends(facts: Sequence[ResultFact], *, weeks: Sequence[str]) -> t
                 texts=tuple(percent(v) for v in values),
             )
             for rule, values in by_rule.items()
-            if _group_of(rule) == group
+            if chart_of.get(rule, "other") == group
         )
         if series:
             charts.append(
@@ -112,12 +116,6 @@ def compliance_trends(facts: Sequence[ResultFact], *, weeks: Sequence[str]) -> t
                 )
             )
     return tuple(charts)
-
-
-def _group_of(rule: str) -> str:
-    if rule in _DEADLINE_RULES:
-        return "deadlines"
-    return _AREAS.get(rule.partition(".")[0], "other")
 
 
 def response_trends(frame: pd.DataFrame, *, weeks: Sequence[str]) -> tuple[Trend, ...]:

@@ -1,7 +1,7 @@
 """``build_report``: one audit's outcome and the stored findings, as the ops-sync report.
 
-The outcome is an evaluation whose window covers the 8 ISO weeks ending with ``week``;
-"this week" is ``[Monday of week, next Monday)`` and everything is cut at the outcome's
+The run is an evaluation whose window covers the 8 ISO weeks ending with ``week``;
+"this week" is ``[Monday of week, next Monday)`` and everything is cut at the run's
 as-of time. Nothing here judges compliance: it selects, counts, sorts and formats the
 results and the metrics of :mod:`opsaudit.metrics`.
 
@@ -12,7 +12,7 @@ audit runs):
 - still open: it is a violation in this run, first seen before the week started;
 - resolved: its ``resolved_at`` is in ``[week start, as-of]``.
 
-"In this run" (``last_run_id`` is the outcome's run) leaves out findings whose subject
+"In this run" (``last_run_id`` is the run's id) leaves out findings whose subject
 has left the audit window: no run judges them any more, so they are neither open nor
 resolved here. So new + still open is the number of violations the report lists.
 """
@@ -23,9 +23,8 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
-from opsaudit.audit import AuditOutcome
+from opsaudit.auditrun import AuditRun
 from opsaudit.checks.model import Result
-from opsaudit.checks.registry import catalogue
 from opsaudit.measures import incident_facts, result_facts
 from opsaudit.metrics import incident_frame, previous_weeks
 from opsaudit.publish import report_items as items
@@ -80,23 +79,21 @@ def classify_findings(
 
 def build_report(
     *,
-    outcome: AuditOutcome,
+    run: AuditRun,
     findings: Sequence[Finding],
     week: str,
     digest_channel: str | None = None,
 ) -> OpsSyncReport:
     """Everything the ops-sync report of ``week`` shows, from one audit and its findings."""
-    ctx = outcome.context
-    results = outcome.results
+    results = run.results
     weeks = previous_weeks(week.strip(), TREND_WEEKS)
     week, previous = weeks[-1], weeks[-2]
     start, end = week_bounds(week)
-    specs = catalogue()
-    titles = {s.id: s.title for s in specs}
+    titles = run.titles
     index = {(r.rule, r.subject.key): r for r in results}
 
     new, still_open, resolved = classify_findings(
-        findings, run_id=outcome.run_id, start=start, as_of=ctx.as_of
+        findings, run_id=run.run_id, start=start, as_of=run.as_of
     )
     since = {(f.rule, f.subject_key): "new this week" for f in new}
     since.update(
@@ -106,47 +103,47 @@ def build_report(
             if f.first_seen
         }
     )
-    frame = incident_frame(incident_facts(ctx))
-    facts = result_facts(ctx, results)
-    columns, groups, rows = items.glance(ctx, index, specs=specs, start=start, end=end)
-    window = ctx.settings.window
+    frame = incident_frame(incident_facts(run))
+    facts = result_facts(run)
+    columns, groups, rows = items.glance(run, index, start=start, end=end)
+    window = run.window
     return OpsSyncReport(
         week=week,
         previous_week=previous,
         week_range=_week_range(start, end),
-        as_of=when(ctx.as_of),
+        as_of=when(run.as_of),
         window=f"incidents triggered from {when(window.since)} to {when(window.until)}",
         digest_channel=digest_channel,
-        alerts=_alerts(outcome.sources),
-        sources=_sources(outcome.sources),
+        alerts=_alerts(run.sources),
+        sources=_sources(run.sources),
         severities=numbers.severity_rows(frame, week=week, previous=previous),
         compliance=numbers.compliance_rows(facts, week=week, previous=previous, titles=titles),
         violations=ViolationCounts(len(new), len(still_open), len(resolved)),
         glance_columns=columns,
         glance_groups=groups,
         glance_rows=rows,
-        reviews=items.reviews(ctx, results, start=start, end=end),
-        overdue_postmortems=items.postmortems_overdue(ctx, results),
-        due_soon_days=ctx.policy.due_soon_days,
-        due_soon=items.due_soon(ctx, results, days=ctx.policy.due_soon_days),
-        action_owners=items.overdue_by_owner(ctx, results),
+        reviews=items.reviews(run, results, start=start, end=end),
+        overdue_postmortems=items.postmortems_overdue(run, results),
+        due_soon_days=run.due_soon_days,
+        due_soon=items.due_soon(run, results, days=run.due_soon_days),
+        action_owners=items.overdue_by_owner(run, results),
         violation_total=sum(1 for r in results if r.status == "violation"),
         violation_groups=items.violations(
             results, titles=titles, since=since, new={(f.rule, f.subject_key) for f in new}
         ),
         resolved=_resolved(resolved, index),
         trend_weeks=tuple(weeks),
-        compliance_trends=numbers.compliance_trends(facts, weeks=weeks),
+        compliance_trends=numbers.compliance_trends(facts, weeks=weeks, specs=run.specs),
         response_trends=numbers.response_trends(frame, weeks=weeks),
         waived=_waived(results),
         excluded=tuple(
             ExcludedRow(
-                incident=Link(f"#{i.number}", safe_url(ctx.incident_url(i))),
+                incident=Link(f"#{i.number}", safe_url(i.url)),
                 title=shorten(i.title, items.TITLE_LIMIT),
-                triggered=when(i.created_at),
-                reason=reason,
+                triggered=when(i.triggered_at),
+                reason=i.reason,
             )
-            for i, reason in sorted(ctx.not_audited, key=lambda p: (p[0].created_at, p[0].number))
+            for i in sorted(run.excluded, key=lambda i: (i.triggered_at, i.number))
         ),
         status_counts=_status_counts(results),
     )

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from opsaudit.publish.digest_send import _DigestSlack
+from opsaudit.publish.chat import ChatPoster
 from opsaudit.publish.mrkdwn import escape
 from opsaudit.publish.report import OpsSyncReport
-from opsaudit.sources.base import DEFAULT_RETRY, Endpoint, RequestCounter
 
 
 def summary_blocks(
@@ -51,10 +50,9 @@ def summary_blocks(
 
 
 def post_summary(
-    *, endpoint: Endpoint, channel: str, report: OpsSyncReport, report_link: str | None
+    *, poster: ChatPoster, channel: str, report: OpsSyncReport, report_link: str | None
 ) -> str:
     """Post the summary to ``channel`` (a name or an id); the message's ts."""
-    slack = _DigestSlack(endpoint=endpoint, counter=RequestCounter(), retry=DEFAULT_RETRY)
-    channel_id = slack.channel_id(channel)
+    channel_id = poster.channel_id(channel)
     blocks, text = summary_blocks(report, report_link=report_link, digest_channel_id=channel_id)
-    return slack.post(channel_id, text=text, blocks=blocks, thread_ts=None)
+    return poster.post(channel_id, text=text, blocks=blocks, thread_ts=None)

@@ -1,0 +1,173 @@
+"""The subjects as checks see them: an audited incident, a post-mortem, a summary post.
+
+Views are plain frozen data computed once by :class:`opsaudit.checks.context.Context`;
+each knows how to make a result about itself (:mod:`opsaudit.checks.results`), with the
+severity, service, brand and owners a publisher shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from opsaudit.checks import results
+from opsaudit.checks.model import Evidence, Result, Status, Subject
+from opsaudit.config import Person, ServiceInfo
+from opsaudit.parsing.summary import Mentions, SummaryPost
+from opsaudit.policy import Policy, Severity
+from opsaudit.records import Incident, IncidentsPost, LogEvent, MessageMeta, User
+from opsaudit.snapshot import PostMortemFile
+from opsaudit.sources.base import Window
+
+_SEV = re.compile(r"^\s*sev[\s-]?([1-4])\s*$", re.IGNORECASE)
+# subtypes that are not a person talking (rules.md, "Human message")
+NOT_HUMAN = frozenset(
+    {
+        "channel_join",
+        "channel_leave",
+        "channel_topic",
+        "channel_purpose",
+        "channel_name",
+        "channel_archive",
+        "channel_unarchive",
+        "group_join",
+        "group_leave",
+        "group_topic",
+        "group_purpose",
+        "group_name",
+        "group_archive",
+        "group_unarchive",
+    }
+)
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """The configuration's parts the checks read besides the policy."""
+
+    window: Window
+    cto: Person | None = None
+    services: Mapping[str, ServiceInfo] = field(default_factory=dict)
+    pagerduty_web: str = "https://example.pagerduty.com"
+    github_repo: str | None = None
+    github_web: str = "https://github.com"
+    github_path: str | None = None
+
+
+def severity_of(policy: Policy, incident: Incident) -> Severity | None:
+    """The severity of the incident's priority name (``severity_map``, else ``SevN``)."""
+    name = incident.priority_name
+    if not name:
+        return None
+    if name in policy.severity_map:
+        return policy.severity_map[name]
+    match = _SEV.match(name)
+    return f"Sev{match.group(1)}" if match else None  # type: ignore[return-value]
+
+
+def is_human(policy: Policy, message: MessageMeta) -> bool:
+    """A person talking: no join/leave/topic... subtype, no bot unless listed."""
+    if message.subtype in NOT_HUMAN:
+        return False
+    if message.bot_id is None and message.subtype != "bot_message":
+        return True
+    listed = set(policy.warroom.update_bots)
+    return bool(listed & {message.bot_id, message.bot_name})
+
+
+def person_email(person: Person | None, users: Mapping[str, User]) -> str | None:
+    """A configured person's address (lower case): their ``email``, else their
+    PagerDuty user's."""
+    if person is None:
+        return None
+    if person.email:
+        return person.email.strip().lower()
+    user = users.get(person.pagerduty_id or "")
+    return user.email.strip().lower() if user is not None and user.email else None
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """An audited incident with what the checks ask of it, cut at the as-of time."""
+
+    incident: Incident
+    severity: Severity | None
+    service_name: str
+    brand: str | None
+    owner: Person | None
+    events: tuple[LogEvent, ...]  # at or before as-of, in time order
+    resolved_at: datetime | None  # None while open at as-of
+    subject: Subject
+    owners: tuple[str, ...] = ()  # the service owner's address, when known
+
+    @property
+    def triggered_at(self) -> datetime:
+        return self.incident.created_at
+
+    def first(self, *types: str) -> LogEvent | None:
+        """The first log entry of one of ``types`` (``"acknowledge_log_entry"``...)."""
+        return next((e for e in self.events if e.type in types), None)
+
+    def result(
+        self,
+        rule: str,
+        status: Status,
+        message: str,
+        *,
+        deadline: datetime | None = None,
+        observed: datetime | None = None,
+        evidence: tuple[Evidence, ...] = (),
+    ) -> Result:
+        return results.incident_result(
+            self,
+            rule,
+            status,
+            message,
+            deadline=deadline,
+            observed=observed,
+            evidence=evidence,
+        )
+
+
+@dataclass(frozen=True)
+class PostMortemView:
+    """A post-mortem file with its subject, the first incident it links to (severity,
+    service, brand) and the owners of the services of every incident it links to."""
+
+    file: PostMortemFile
+    subject: Subject
+    first: IncidentView | None
+    owners: tuple[str, ...]
+
+    @property
+    def severity(self) -> Severity | None:
+        return self.first.severity if self.first else None
+
+    def result(
+        self,
+        rule: str,
+        status: Status,
+        message: str,
+        *,
+        deadline: datetime | None = None,
+        observed: datetime | None = None,
+        evidence: tuple[Evidence, ...] = (),
+    ) -> Result:
+        return results.postmortem_result(
+            self,
+            rule,
+            status,
+            message,
+            deadline=deadline,
+            observed=observed,
+            evidence=evidence,
+        )
+
+
+@dataclass(frozen=True)
+class ParsedPost:
+    post: IncidentsPost
+    summary: SummaryPost
+    mentions: Mentions

@@ -131,3 +131,12 @@ def test_a_moderate_org_generates_quickly() -> None:
     org = generate(seed=4, incidents=2000)
     assert time.perf_counter() - started < 5
     assert len(org.world.pagerduty.incidents) == 2000
+
+
+def test_the_generator_plants_every_rule_of_the_catalogue() -> None:
+    from opsaudit.checks.catalogue import catalogue
+    from opsaudit.sandbox.org_plan import INCIDENT_FAULTS, PLANTED_ELSEWHERE, PM_FAULTS
+
+    planted = set(INCIDENT_FAULTS) | set(PM_FAULTS) | set(PLANTED_ELSEWHERE)
+    assert planted == {spec.id for spec in catalogue()}
+    assert all(rule.startswith(("postmortem.", "action_item.")) for rule in PM_FAULTS)

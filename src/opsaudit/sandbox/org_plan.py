@@ -9,11 +9,14 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from opsaudit.checks.catalogue import catalogue
 from opsaudit.sandbox.org_common import Ids, Plan, Step, minutes
 from opsaudit.sandbox.org_people import ODD_PRIORITY, Directory
 
-INCIDENT_FAULTS = (
-    # Sev1-only first: Sev1 incidents are the scarcest
+# The rules this module plants on an incident plan, in planting order (Sev1-only first:
+# Sev1 incidents are the scarcest). Which of them are judged per incident and which per
+# post-mortem is the catalogue's word (CheckSpec.subject), not this module's.
+PLANTED_HERE = (
     "warroom.opened",
     "warroom.cadence",
     "comms.initial",
@@ -24,8 +27,6 @@ INCIDENT_FAULTS = (
     "comms.next_update",
     "postmortem.missing",
     "postmortem.late",
-)
-PM_FAULTS = (
     "postmortem.filename",
     "postmortem.sections",
     "postmortem.timeline",
@@ -33,6 +34,23 @@ PM_FAULTS = (
     "postmortem.blameless",
     "action_item.overdue",
 )
+# planted elsewhere: incident.severity by the "noprio" plans, postmortem.unlinked by
+# org_postmortems (a file naming no incident)
+PLANTED_ELSEWHERE = ("incident.severity", "postmortem.unlinked")
+
+
+def _subjects() -> dict[str, str]:
+    """Each planted rule's subject kind, from the catalogue (a rule it lacks is an error)."""
+    specs: dict[str, str] = {spec.id: spec.subject for spec in catalogue()}
+    unknown = [r for r in PLANTED_HERE + PLANTED_ELSEWHERE if r not in specs]
+    if unknown:
+        raise ValueError(f"the generator plants rules the catalogue lacks: {unknown}")
+    return specs
+
+
+_SUBJECTS = _subjects()
+INCIDENT_FAULTS = tuple(r for r in PLANTED_HERE if _SUBJECTS[r] == "incident")
+PM_FAULTS = tuple(r for r in PLANTED_HERE if _SUBJECTS[r] != "incident")
 FAULT_RATE = 0.25
 SYMPTOMS = (
     ("5xx errors on {s}", "elevated-5xx"),

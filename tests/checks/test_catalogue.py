@@ -54,3 +54,18 @@ def test_every_check_documents_itself() -> None:
     for spec in catalogue():
         assert spec.title and spec.runbook and spec.description, spec.id
         assert spec.needs, f"{spec.id} names the sources it reads"
+
+
+def test_titles_are_rendered_from_the_policy() -> None:
+    from opsaudit.checks.catalogue import CATALOGUE
+    from opsaudit.policy import build_policy
+
+    spec = CATALOGUE["warroom.opened"]
+    assert spec.title == "A Sev1 war room is opened within 15 min of the trigger"
+    policy = build_policy({"warroom": {"open_within": "10m", "severities": ["Sev1", "Sev2"]}})
+    assert spec.title_for(policy) == "A Sev1/Sev2 war room is opened within 10 min of the trigger"
+
+
+def test_deadline_checks_are_flagged_in_the_catalogue() -> None:
+    deadlines = {spec.id for spec in catalogue() if spec.deadline}
+    assert deadlines == {"postmortem.missing", "postmortem.late", "action_item.overdue"}

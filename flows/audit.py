@@ -37,7 +37,7 @@ def audit(params: AuditParams | None = None) -> dict[str, Any]:
     as_of = flowtasks.aware(params.as_of) if params.as_of else datetime.now(UTC)
     since, until = flowtasks.day_start(params.since), flowtasks.day_start(params.until)
     window = audit_window(config=config, as_of=as_of, since=since, until=until)
-    engine = store.open_store(config.database.url)
+    engine = store.open_store(config.database.url, migrate=True)
     try:
         sources = flowtasks.sync_in_tasks(
             config=config,

@@ -40,7 +40,7 @@ def weekly_ops_sync(params: ReportParams | None = None) -> dict[str, Any]:
     config = load_config(params.config)
     as_of = flowtasks.aware(params.as_of) if params.as_of else datetime.now(UTC)
     week = parse_week(params.week) if params.week else default_week(as_of)
-    engine = store.open_store(config.database.url)
+    engine = store.open_store(config.database.url, migrate=True)
     try:
         sources = flowtasks.sync_in_tasks(
             config=config,

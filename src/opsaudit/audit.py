@@ -210,7 +210,7 @@ def run_audit(
     progress: Progress = lambda _m: None,
 ) -> AuditOutcome:
     """Sync what is needed (not when ``offline``), then evaluate and store."""
-    engine = store.open_store(config.database.url)
+    engine = store.open_store(config.database.url, migrate=True)
     try:
         sources = source_statuses(
             config=config,

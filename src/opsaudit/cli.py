@@ -188,7 +188,7 @@ def _report(args: argparse.Namespace) -> int:
         raise ConfigError(str(exc)) from None
     if window is not None:
         week = iso_week(window.until - timedelta(microseconds=1))
-    engine = store.open_store(config.database.url)
+    engine = store.open_store(config.database.url, migrate=True)
     try:
         sources = source_statuses(
             config=config,
@@ -235,7 +235,7 @@ def _digest(args: argparse.Namespace) -> int:
     outcome = run_audit(
         config=config, tokens=tokens, window=window, as_of=as_of, progress=_progress
     )
-    engine = open_store(config.database.url)
+    engine = open_store(config.database.url, migrate=True)
     try:
         sent = send_digest(
             endpoint=Endpoint(api_url=slack.api_url, token=tokens["slack"], ca_file=slack.ca_file),

@@ -125,7 +125,7 @@ def _audit(
     *, config: Config, org: GeneratedOrg, window: Window, sources: dict[str, SourceStatus]
 ) -> AuditOutcome:
     """Evaluate the stored data at the org's as-of, print it, and compare with the plants."""
-    engine = open_store(config.database.url)
+    engine = open_store(config.database.url, migrate=True)
     try:
         outcome = evaluate_step(
             config=config, engine=engine, window=window, as_of=org.as_of, sources=sources

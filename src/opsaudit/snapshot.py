@@ -21,13 +21,13 @@ from opsaudit import store
 from opsaudit.records import (
     Channel,
     Incident,
+    IncidentEvent,
     IncidentsPost,
-    IssueState,
-    LogEvent,
     MessageMeta,
     Priority,
     Service,
     User,
+    WorkItem,
 )
 
 SourceState = Literal["ok", "failed", "not_configured"]
@@ -60,14 +60,14 @@ class Snapshot:
     users: Mapping[str, User] = field(default_factory=dict)
     priorities: tuple[Priority, ...] = ()
     incidents: tuple[Incident, ...] = ()  # every stored incident, by trigger time
-    log_events: Mapping[str, tuple[LogEvent, ...]] = field(default_factory=dict)
+    log_events: Mapping[str, tuple[IncidentEvent, ...]] = field(default_factory=dict)
     channels: tuple[Channel, ...] = ()
     messages: Mapping[str, tuple[MessageMeta, ...]] = field(default_factory=dict)
     incidents_posts: tuple[IncidentsPost, ...] = ()
     postmortems: tuple[PostMortemFile, ...] = ()
-    issues: Mapping[tuple[str, int], IssueState] = field(default_factory=dict)
+    issues: Mapping[tuple[str, int], WorkItem] = field(default_factory=dict)
 
-    def issue(self, repo: str, number: int) -> IssueState | None:
+    def issue(self, repo: str, number: int) -> WorkItem | None:
         """An issue's state at as-of (names compared without case, as GitHub does)."""
         return self.issues.get((repo.lower(), number))
 
@@ -82,7 +82,7 @@ def load_snapshot(
 ) -> Snapshot:
     """Read everything the checks need from the store, cut at ``as_of``."""
     incidents = tuple(i for i in store.load_incidents(session=session) if i.created_at <= as_of)
-    events: dict[str, list[LogEvent]] = defaultdict(list)
+    events: dict[str, list[IncidentEvent]] = defaultdict(list)
     for event in store.load_log_events(session=session, incident_ids=[i.id for i in incidents]):
         if event.created_at <= as_of:
             events[event.incident_id].append(event)
@@ -145,10 +145,10 @@ def _postmortems(
     return tuple(sorted(found, key=lambda f: f.path))
 
 
-def _issues(session: Session, *, as_of: datetime) -> dict[tuple[str, int], IssueState]:
+def _issues(session: Session, *, as_of: datetime) -> dict[tuple[str, int], WorkItem]:
     """Issue states at as-of: one closed after as-of was still open then."""
     states = {}
-    for issue in store.load_issue_states(session=session):
+    for issue in store.load_work_items(session=session):
         if issue.closed_at is not None and issue.closed_at > as_of:
             issue = replace(issue, state="open", closed_at=None, merged_at=None)
         elif issue.merged_at is not None and issue.merged_at > as_of:

@@ -82,7 +82,7 @@ def run_sync(
     run = SyncRun(
         config=config,
         tokens=tokens,
-        engine=engine or store.open_store(config.database.url),
+        engine=engine or store.open_store(config.database.url, migrate=True),
         window=window,
         full=full,
         retry=retry,
@@ -224,7 +224,7 @@ class SyncRun:
             counter=self.counters["pagerduty"],
             retry=self.retry,
         )
-        self._save("pagerduty", lambda s: store.save_pagerduty(session=s, batch=batch), cursor)
+        self._save("pagerduty", lambda s: store.save_incidents(session=s, batch=batch), cursor)
         return {"incidents": len(batch.incidents), "log entries": len(batch.log_events)}
 
     def github(self) -> dict[str, int]:
@@ -244,7 +244,7 @@ class SyncRun:
             counter=self.counters["github"],
             retry=self.retry,
         )
-        self._save("github", lambda s: store.save_github(session=s, batch=batch), cursor)
+        self._save("github", lambda s: store.save_documents(session=s, batch=batch), cursor)
         return {
             "commits": len(batch.commits),
             "blobs": len(batch.blobs),
@@ -271,7 +271,7 @@ class SyncRun:
             counter=self.counters["slack"],
             retry=self.retry,
         )
-        self._save("slack", lambda s: store.save_slack(session=s, batch=batch), cursor)
+        self._save("slack", lambda s: store.save_chat(session=s, batch=batch), cursor)
         return {
             "channels": len(batch.channels),
             "messages": len(batch.messages),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from opsaudit.calendar import BusinessCalendar
 from opsaudit.checks.context import AuditSettings, Context
@@ -19,15 +19,16 @@ from opsaudit.engine import evaluate
 from opsaudit.policy import build_policy
 from opsaudit.records import (
     Channel,
+    EventKind,
     Incident,
+    IncidentEvent,
     IncidentsPost,
-    IssueState,
-    LogEvent,
     MessageMeta,
     Priority,
     ResponderRequest,
     Service,
     User,
+    WorkItem,
 )
 from opsaudit.snapshot import PostMortemFile, Snapshot, SourceStatus
 from opsaudit.sources.base import Window
@@ -86,23 +87,34 @@ def incident(
 
 
 def event(
-    type: str,
+    kind: str,
     at_minutes: float,
     *,
     incident_id: str = "QINC0001",
     users: Sequence[str] = (),
     agent: str | None = None,
-) -> LogEvent:
-    kind = type if type.endswith("_log_entry") else f"{type}_log_entry"
-    return LogEvent(
+) -> IncidentEvent:
+    """An incident event; ``kind`` as a verb (``"acknowledge"``) or an EventKind."""
+    return IncidentEvent(
         id=f"R{next(_counter):08d}",
         incident_id=incident_id,
-        type=kind,
+        kind=cast(EventKind, _KINDS.get(kind, kind)),
         created_at=at(at_minutes),
-        agent_type="user_reference" if agent else None,
-        agent_id=agent,
+        actor_kind="person" if agent else None,
+        actor_id=agent,
         user_ids=tuple(users),
     )
+
+
+_KINDS = {
+    "trigger": "triggered",
+    "assign": "assigned",
+    "acknowledge": "acknowledged",
+    "escalate": "escalated",
+    "delegate": "delegated",
+    "notify": "notified",
+    "resolve": "resolved",
+}
 
 
 def channel(
@@ -126,6 +138,8 @@ def message(
     subtype: str | None = None,
     thread_ts: str | None = None,
 ) -> MessageMeta:
+    """A message; its author kind follows from ``subtype`` and ``bot_id`` as the chat
+    source's would (any subtype here is a system one: joins, topics...)."""
     moment = at(at_minutes)
     return MessageMeta(
         channel_id=room.id,
@@ -136,6 +150,7 @@ def message(
         bot_id=bot_id,
         bot_name=bot_name,
         subtype=subtype,
+        author_kind="system" if subtype else "bot" if bot_id else "person",
     )
 
 
@@ -197,8 +212,8 @@ def postmortem(
     )
 
 
-def issue(number: int, *, closed: datetime | None = None, repo: str = REPO) -> IssueState:
-    return IssueState(
+def issue(number: int, *, closed: datetime | None = None, repo: str = REPO) -> WorkItem:
+    return WorkItem(
         repo=repo,
         number=number,
         state="closed" if closed else "open",
@@ -210,12 +225,12 @@ def issue(number: int, *, closed: datetime | None = None, repo: str = REPO) -> I
 def context(
     *,
     incidents: Iterable[Incident] = (),
-    events: Iterable[LogEvent] = (),
+    events: Iterable[IncidentEvent] = (),
     channels: Iterable[Channel] = (),
     messages: Iterable[MessageMeta] = (),
     posts: Iterable[IncidentsPost] = (),
     postmortems: Iterable[PostMortemFile] = (),
-    issues: Iterable[IssueState] = (),
+    issues: Iterable[WorkItem] = (),
     as_of: datetime | None = None,
     policy: dict[str, Any] | None = None,
     owner: bool = True,
@@ -226,7 +241,7 @@ def context(
     """A context over these records as ``load_snapshot`` would give them: timed events
     after as-of are cut; every source ok unless listed in ``failed``."""
     moment = as_of or at(60 * 24 * 30)
-    by_incident: dict[str, list[LogEvent]] = {}
+    by_incident: dict[str, list[IncidentEvent]] = {}
     for e in sorted(events, key=lambda e: (e.created_at, e.id)):
         if e.created_at <= moment:
             by_incident.setdefault(e.incident_id, []).append(e)

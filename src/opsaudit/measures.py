@@ -35,7 +35,7 @@ def incident_facts(context: Context) -> list[IncidentFact]:
     """One fact per audited incident of the window."""
     facts = []
     for view in context.incidents:
-        ack = view.first("acknowledge_log_entry")
+        ack = view.first("acknowledged")
         facts.append(
             IncidentFact(
                 id=view.incident.id,

@@ -15,7 +15,7 @@ from opsaudit.checks.model import Evidence, Result, Status, Subject
 from opsaudit.checks.registry import check
 from opsaudit.parsing.links import IssueRef
 from opsaudit.parsing.postmortem import ActionItem
-from opsaudit.records import IssueState
+from opsaudit.records import WorkItem
 from opsaudit.snapshot import PostMortemFile
 
 RULE = "action_item.overdue"
@@ -85,7 +85,7 @@ def _judge(ctx: Context, file: PostMortemFile, item: ActionItem, *, due: date) -
     return result("pending", f"Due {due}, not done yet{still}.", end)
 
 
-def _closed(ctx: Context, state: IssueState | None) -> bool:
+def _closed(ctx: Context, state: WorkItem | None) -> bool:
     """Closed (or, for a pull request, merged) at or before as-of."""
     if state is None:
         return False
@@ -94,7 +94,7 @@ def _closed(ctx: Context, state: IssueState | None) -> bool:
     return merged or closed
 
 
-def _open(ctx: Context, states: list[tuple[IssueRef, IssueState | None]]) -> str:
+def _open(ctx: Context, states: list[tuple[IssueRef, WorkItem | None]]) -> str:
     return ", ".join(_name(ref) for ref, state in states if not _closed(ctx, state))
 
 
@@ -112,7 +112,7 @@ def _name(ref: IssueRef) -> str:
     return f"{ref.repo}#{ref.number}"
 
 
-def _issue_evidence(ctx: Context, ref: IssueRef, state: IssueState | None) -> Evidence:
+def _issue_evidence(ctx: Context, ref: IssueRef, state: WorkItem | None) -> Evidence:
     web = ctx.settings.github_web.rstrip("/")
     url = state.html_url if state is not None and state.html_url else None
     return Evidence("github", _name(ref), url or f"{web}/{ref.repo}/issues/{ref.number}")

@@ -27,31 +27,20 @@ from opsaudit.parsing.summary import (
     parse_summary,
 )
 from opsaudit.policy import Policy, Severity
-from opsaudit.records import Channel, Incident, IncidentsPost, LogEvent, MessageMeta, Service
+from opsaudit.records import (
+    MERGED,
+    Channel,
+    EventKind,
+    Incident,
+    IncidentEvent,
+    IncidentsPost,
+    MessageMeta,
+    Service,
+)
 from opsaudit.snapshot import PostMortemFile, Snapshot
 from opsaudit.sources.base import Window
 
 _SEV = re.compile(r"^\s*sev[\s-]?([1-4])\s*$", re.IGNORECASE)
-MERGED = "merge_resolve_reason"
-# subtypes that are not a person talking (rules.md, "Human message")
-NOT_HUMAN = frozenset(
-    {
-        "channel_join",
-        "channel_leave",
-        "channel_topic",
-        "channel_purpose",
-        "channel_name",
-        "channel_archive",
-        "channel_unarchive",
-        "group_join",
-        "group_leave",
-        "group_topic",
-        "group_purpose",
-        "group_name",
-        "group_archive",
-        "group_unarchive",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -76,7 +65,7 @@ class IncidentView:
     service_name: str
     brand: str | None
     owner: Person | None
-    events: tuple[LogEvent, ...]  # at or before as-of, in time order
+    events: tuple[IncidentEvent, ...]  # at or before as-of, in time order
     resolved_at: datetime | None  # None while open at as-of
     subject: Subject
 
@@ -84,9 +73,9 @@ class IncidentView:
     def triggered_at(self) -> datetime:
         return self.incident.created_at
 
-    def first(self, *types: str) -> LogEvent | None:
-        """The first log entry of one of ``types`` (``"acknowledge_log_entry"``...)."""
-        return next((e for e in self.events if e.type in types), None)
+    def first(self, *kinds: EventKind) -> IncidentEvent | None:
+        """The first event of one of ``kinds`` (``"acknowledged"``...)."""
+        return next((e for e in self.events if e.kind in kinds), None)
 
     def result(
         self,
@@ -212,8 +201,8 @@ class Context:
             return services[service.name]
         return services.get(service_id)
 
-    def _resolution(self, incident: Incident, events: tuple[LogEvent, ...]) -> datetime | None:
-        resolves = [e.created_at for e in events if e.type == "resolve_log_entry"]
+    def _resolution(self, incident: Incident, events: tuple[IncidentEvent, ...]) -> datetime | None:
+        resolves = [e.created_at for e in events if e.kind == "resolved"]
         if resolves:
             return resolves[0]
         if incident.resolved_at is not None and incident.resolved_at <= self.as_of:
@@ -253,10 +242,10 @@ class Context:
         return self.snapshot.messages.get(channel.id, ())
 
     def is_human(self, message: MessageMeta) -> bool:
-        """A person talking: no join/leave/topic... subtype, no bot unless listed."""
-        if message.subtype in NOT_HUMAN:
+        """A person talking: not the chat system (joins, topics...), no bot unless listed."""
+        if message.author_kind == "system":
             return False
-        if message.bot_id is None and message.subtype != "bot_message":
+        if message.author_kind == "person":
             return True
         listed = set(self.policy.warroom.update_bots)
         return bool(listed & {message.bot_id, message.bot_name})
@@ -300,7 +289,7 @@ class Context:
 
     # ------------------------------------------------------------------ PagerDuty
 
-    def log_evidence(self, view: IncidentView, event: LogEvent) -> Evidence:
+    def log_evidence(self, view: IncidentView, event: IncidentEvent) -> Evidence:
         url = f"{view.subject.url}/log_entries/{event.id}" if view.subject.url else None
         return Evidence("pagerduty", event.id, url)
 

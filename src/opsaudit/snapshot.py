@@ -35,9 +35,13 @@ SourceState = Literal["ok", "failed", "not_configured"]
 
 @dataclass(frozen=True)
 class SourceStatus:
+    """How one source stands for a run, as ``sources`` of the results JSON shows it;
+    a sync also counts what it stored (``{"incidents": 12, ...}``) for its summary."""
+
     status: SourceState
     requests: int = 0
     error: str | None = None
+    stored: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from opsaudit.checks.model import Result, zulu
 from opsaudit.config import Config
 from opsaudit.engine import evaluate
 from opsaudit.runtime import open_runtime
-from opsaudit.snapshot import SourceStatus, load_snapshot
+from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import DEFAULT_RETRY, RetryPolicy, Window
+from opsaudit.store.snapshot_loader import load_snapshot
 from opsaudit.sync import SOURCE_NAMES, SyncReport, run_sync
 
 SCHEMA = "opsaudit.results/v1"

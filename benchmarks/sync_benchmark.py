@@ -19,10 +19,10 @@ import yaml
 
 from opsaudit.config import load_config
 from opsaudit.demo import sandbox_config
+from opsaudit.runtime import open_runtime
 from opsaudit.sandbox.org import generate
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sources.base import Window
-from opsaudit.sync import run_sync
 
 APIS = ("pagerduty", "slack", "github")
 
@@ -50,7 +50,8 @@ def main() -> int:
         for title, full in (("first sync (full)", True), ("second sync (unchanged)", False)):
             sandbox.reset_counts()
             began = time.perf_counter()
-            report = run_sync(config=config, tokens=tokens, window=window, now=org.as_of, full=full)
+            with open_runtime(config) as runtime:
+                report = runtime.sync(tokens=tokens, window=window, now=org.as_of, full=full)
             elapsed = time.perf_counter() - began
             counts = {api: sandbox.counts[api] for api in APIS}
             totals.append(sum(counts.values()))

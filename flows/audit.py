@@ -1,8 +1,8 @@
 """The audit as a Prefect flow: one sync task per source step, then evaluate and store.
 
 Tasks are per source (with retries), never per incident: the evaluation is plain code
-over the whole snapshot. Tokens come from the environment or the Prefect Secret blocks
-``pagerduty-api-token``, ``slack-bot-token`` and ``github-token``.
+over the whole snapshot. Tokens come from the environment or from the Prefect Secret
+blocks each source declares (``opsaudit.sources.table``; interface.md lists them).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from typing import Any
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
-from opsaudit import flowtasks, store
+from opsaudit import flowtasks
 from opsaudit.audit import audit_window, evaluate_step
 from opsaudit.config import load_config
+from opsaudit.runtime import open_runtime
 
 
 class AuditParams(BaseModel):
@@ -30,27 +31,18 @@ class AuditParams(BaseModel):
 
 @flow(name="audit", log_prints=True)
 def audit(params: AuditParams | None = None) -> dict[str, Any]:
-    """Sync PagerDuty, GitHub and Slack, evaluate every check at as-of, store the results."""
+    """Sync every configured source, evaluate every check at as-of, store the results."""
     params = params or AuditParams()
     logger = get_run_logger()
     config = load_config(params.config)
     as_of = flowtasks.aware(params.as_of) if params.as_of else datetime.now(UTC)
     since, until = flowtasks.day_start(params.since), flowtasks.day_start(params.until)
     window = audit_window(config=config, as_of=as_of, since=since, until=until)
-    engine = store.open_store(config.database.url)
-    try:
+    with open_runtime(config) as runtime:
         sources = flowtasks.sync_in_tasks(
-            config=config,
-            engine=engine,
-            window=window,
-            offline=params.offline,
-            progress=logger.info,
+            runtime=runtime, window=window, offline=params.offline, progress=logger.info
         )
-        outcome = evaluate_step(
-            config=config, engine=engine, window=window, as_of=as_of, sources=sources
-        )
-    finally:
-        engine.dispose()
+        outcome = runtime.evaluate(evaluate_step, window=window, as_of=as_of, sources=sources)
     counts: dict[str, int] = {}
     for result in outcome.results:
         counts[result.status] = counts.get(result.status, 0) + 1

@@ -14,9 +14,10 @@ from typing import Any
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
-from opsaudit import flowtasks, store
+from opsaudit import flowtasks
 from opsaudit.config import load_config
 from opsaudit.publish.artifacts import publish_artifacts
+from opsaudit.runtime import open_runtime
 from opsaudit.weekly import default_week, parse_week, trend_window, write_report
 
 
@@ -40,25 +41,20 @@ def weekly_ops_sync(params: ReportParams | None = None) -> dict[str, Any]:
     config = load_config(params.config)
     as_of = flowtasks.aware(params.as_of) if params.as_of else datetime.now(UTC)
     week = parse_week(params.week) if params.week else default_week(as_of)
-    engine = store.open_store(config.database.url)
-    try:
+    with open_runtime(config) as runtime:
         sources = flowtasks.sync_in_tasks(
-            config=config,
-            engine=engine,
+            runtime=runtime,
             window=trend_window(week),
             offline=params.offline,
             progress=logger.info,
         )
         files = write_report(
-            config=config,
-            engine=engine,
+            runtime=runtime,
             week=week,
             as_of=as_of,
             sources=sources,
             output_dir=Path(params.output_dir or config.report.output_dir),
         )
-    finally:
-        engine.dispose()
     publish_artifacts(files)
     logger.info("report %s written to %s", week, files.html)
     return {

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from opsaudit.audit import providers
 from opsaudit.auditrun import AuditRun
 from opsaudit.calendar import BusinessCalendar
 from opsaudit.checks.catalogue import CATALOGUE, catalogue
@@ -23,18 +22,20 @@ from opsaudit.engine import evaluate
 from opsaudit.policy import build_policy
 from opsaudit.records import (
     Channel,
+    EventKind,
     Incident,
+    IncidentEvent,
     IncidentsPost,
-    IssueState,
-    LogEvent,
     MessageMeta,
     Priority,
     ResponderRequest,
     Service,
     User,
+    WorkItem,
 )
 from opsaudit.snapshot import PostMortemFile, Snapshot, SourceStatus
 from opsaudit.sources.base import Window
+from opsaudit.sources.table import providers
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
 WINDOW = Window(since=datetime(2026, 10, 1, tzinfo=UTC), until=datetime(2026, 12, 1, tzinfo=UTC))
@@ -90,23 +91,34 @@ def incident(
 
 
 def event(
-    type: str,
+    kind: str,
     at_minutes: float,
     *,
     incident_id: str = "QINC0001",
     users: Sequence[str] = (),
     agent: str | None = None,
-) -> LogEvent:
-    kind = type if type.endswith("_log_entry") else f"{type}_log_entry"
-    return LogEvent(
+) -> IncidentEvent:
+    """An incident event; ``kind`` as a verb (``"acknowledge"``) or an EventKind."""
+    return IncidentEvent(
         id=f"R{next(_counter):08d}",
         incident_id=incident_id,
-        type=kind,
+        kind=cast(EventKind, _KINDS.get(kind, kind)),
         created_at=at(at_minutes),
-        agent_type="user_reference" if agent else None,
-        agent_id=agent,
+        actor_kind="person" if agent else None,
+        actor_id=agent,
         user_ids=tuple(users),
     )
+
+
+_KINDS = {
+    "trigger": "triggered",
+    "assign": "assigned",
+    "acknowledge": "acknowledged",
+    "escalate": "escalated",
+    "delegate": "delegated",
+    "notify": "notified",
+    "resolve": "resolved",
+}
 
 
 def channel(
@@ -130,6 +142,8 @@ def message(
     subtype: str | None = None,
     thread_ts: str | None = None,
 ) -> MessageMeta:
+    """A message; its author kind follows from ``subtype`` and ``bot_id`` as the chat
+    source's would (any subtype here is a system one: joins, topics...)."""
     moment = at(at_minutes)
     return MessageMeta(
         channel_id=room.id,
@@ -140,6 +154,7 @@ def message(
         bot_id=bot_id,
         bot_name=bot_name,
         subtype=subtype,
+        author_kind="system" if subtype else "bot" if bot_id else "person",
     )
 
 
@@ -201,8 +216,8 @@ def postmortem(
     )
 
 
-def issue(number: int, *, closed: datetime | None = None, repo: str = REPO) -> IssueState:
-    return IssueState(
+def issue(number: int, *, closed: datetime | None = None, repo: str = REPO) -> WorkItem:
+    return WorkItem(
         repo=repo,
         number=number,
         state="closed" if closed else "open",
@@ -214,12 +229,12 @@ def issue(number: int, *, closed: datetime | None = None, repo: str = REPO) -> I
 def context(
     *,
     incidents: Iterable[Incident] = (),
-    events: Iterable[LogEvent] = (),
+    events: Iterable[IncidentEvent] = (),
     channels: Iterable[Channel] = (),
     messages: Iterable[MessageMeta] = (),
     posts: Iterable[IncidentsPost] = (),
     postmortems: Iterable[PostMortemFile] = (),
-    issues: Iterable[IssueState] = (),
+    issues: Iterable[WorkItem] = (),
     as_of: datetime | None = None,
     policy: dict[str, Any] | None = None,
     owner: bool = True,
@@ -230,7 +245,7 @@ def context(
     """A context over these records as ``load_snapshot`` would give them: timed events
     after as-of are cut; every source ok unless listed in ``failed``."""
     moment = as_of or at(60 * 24 * 30)
-    by_incident: dict[str, list[LogEvent]] = {}
+    by_incident: dict[str, list[IncidentEvent]] = {}
     for e in sorted(events, key=lambda e: (e.created_at, e.id)):
         if e.created_at <= moment:
             by_incident.setdefault(e.incident_id, []).append(e)

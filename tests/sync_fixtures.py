@@ -14,11 +14,12 @@ from sqlalchemy import Engine, select
 
 from opsaudit.config import Config, load_config
 from opsaudit.demo import sandbox_config
+from opsaudit.runtime import open_runtime
 from opsaudit.sandbox.org import GeneratedOrg
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sources.base import RetryPolicy, Window
 from opsaudit.store.schema import Base
-from opsaudit.sync import SyncReport, run_sync
+from opsaudit.sync import SyncReport
 
 FAST = RetryPolicy(attempts=6, backoff=0.01, max_wait=1.0)
 VOLATILE_TABLES = {"sync_state", "audit_runs", "alembic_version"}
@@ -41,14 +42,14 @@ class Setup:
         return Window(since=self.org.window[0], until=self.org.window[1])
 
     def sync(self, *, tokens: dict[str, str] | None = None, full: bool = False) -> SyncReport:
-        return run_sync(
-            config=self.config,
-            tokens=tokens or self.tokens,
-            window=self.window,
-            now=self.org.as_of,
-            full=full,
-            retry=FAST,
-        )
+        with open_runtime(self.config) as runtime:
+            return runtime.sync(
+                tokens=tokens or self.tokens,
+                window=self.window,
+                now=self.org.as_of,
+                full=full,
+                retry=FAST,
+            )
 
 
 @contextmanager

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from check_builders import at, context, event, incident
-from opsaudit.audit import providers
 from opsaudit.checks.catalogue import CATALOGUE
 from opsaudit.checks.model import Result
 from opsaudit.config import Waiver
 from opsaudit.engine import evaluate
+from opsaudit.sources.table import providers
 
 
 def ack_result(

@@ -43,7 +43,7 @@ def test_a_sync_stores_every_source(setup: Setup) -> None:
         assert rooms, "the generated org has war rooms"
         assert store.load_incidents_posts(session=session), "and summary posts"
         assert store.load_commits(session=session)
-        assert store.load_issue_states(session=session)
+        assert store.load_work_items(session=session)
         for name in ("pagerduty", "slack", "github"):
             state = store.load_sync_state(session=session, source=name)
             assert state is not None and state.status == "ok"

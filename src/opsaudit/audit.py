@@ -1,7 +1,7 @@
 """One audit: sync (unless offline), snapshot at as-of, evaluate, store, and the JSON document.
 
-This is the imperative shell around the pure checks; the CLI and the Prefect flow both
-call :func:`run_audit` (or its parts: :func:`sync_step`, :func:`evaluate_step`).
+This is the imperative shell around the pure checks; the store it works on is opened
+by the composition root (:mod:`opsaudit.runtime`), which :func:`run_audit` uses.
 """
 
 from __future__ import annotations
@@ -21,46 +21,31 @@ from opsaudit.checks.catalogue import catalogue
 from opsaudit.checks.context import AuditSettings, Context
 from opsaudit.checks.facts import audit_run
 from opsaudit.checks.model import Result, zulu
-from opsaudit.checks.spec import Capability
 from opsaudit.config import Config
 from opsaudit.engine import evaluate
-from opsaudit.snapshot import SourceStatus, load_snapshot
+from opsaudit.runtime import open_runtime
+from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import DEFAULT_RETRY, RetryPolicy, Window
-from opsaudit.sync import SOURCE_NAMES, SyncReport, run_sync
+from opsaudit.sources.table import SOURCE_NAMES, providers
+from opsaudit.store.snapshot_loader import load_snapshot
+from opsaudit.sync import SyncReport, run_sync
 
 SCHEMA = "opsaudit.results/v1"
 Progress = Callable[[str], None]
 
 
-AuditOutcome = AuditRun  # the name callers knew; an AuditRun is what they get
 __all__ = [
     "SCHEMA",
-    "AuditOutcome",
     "AuditRun",
     "audit_window",
     "build_context",
     "dumps",
     "evaluate_step",
-    "providers",
     "results_document",
     "run_audit",
-    "source_statuses",
     "statuses_of",
-    "stored_statuses",
     "sync_step",
 ]
-
-
-def providers() -> dict[Capability, str]:
-    """Which source provides each capability the checks read (the JSON's source names).
-
-    TODO(merge): the sources branch's source table gives this (``providers()``)."""
-    return {
-        "incidents": "pagerduty",
-        "chat": "slack",
-        "documents": "github",
-        "tracker": "github",
-    }
 
 
 def audit_window(
@@ -81,7 +66,10 @@ def sync_step(
     retry: RetryPolicy = DEFAULT_RETRY,
     progress: Progress = lambda _m: None,
 ) -> dict[str, SourceStatus]:
-    """Sync every configured source now; their statuses as the results JSON shows them."""
+    """Sync every configured source now; their statuses as the results JSON shows them.
+
+    The caller owns ``engine`` (opened through :func:`opsaudit.runtime.open_runtime`).
+    """
     report = run_sync(
         config=config,
         tokens=tokens,
@@ -94,47 +82,9 @@ def sync_step(
     return statuses_of(report)
 
 
-def source_statuses(
-    *,
-    config: Config,
-    tokens: dict[str, str],
-    window: Window,
-    engine: Engine,
-    offline: bool,
-    retry: RetryPolicy = DEFAULT_RETRY,
-    progress: Progress = lambda _m: None,
-) -> dict[str, SourceStatus]:
-    """The sources' statuses for a run: as the last sync left them when ``offline``,
-    else after syncing them now."""
-    if offline:
-        return stored_statuses(config=config, engine=engine)
-    return sync_step(
-        config=config, tokens=tokens, window=window, engine=engine, retry=retry, progress=progress
-    )
-
-
 def statuses_of(report: SyncReport) -> dict[str, SourceStatus]:
-    return {
-        name: SourceStatus(outcome.status, outcome.requests, outcome.error)
-        for name, outcome in report.outcomes.items()
-    }
-
-
-def stored_statuses(*, config: Config, engine: Engine) -> dict[str, SourceStatus]:
-    """Offline: each source as its last sync left it, and no request made now."""
-    found: dict[str, SourceStatus] = {}
-    with Session(engine) as session:
-        for name in SOURCE_NAMES:
-            if getattr(config.sources, name) is None:
-                found[name] = SourceStatus("not_configured")
-                continue
-            state = store.load_sync_state(session=session, source=name)
-            if state is None:
-                found[name] = SourceStatus("failed", 0, "never synced: run opsaudit sync first")
-            else:
-                status = "ok" if state.status == "ok" else "failed"
-                found[name] = SourceStatus(status, 0, state.error)  # type: ignore[arg-type]
-    return found
+    """A sync's statuses by source (the sync reports them in that type already)."""
+    return dict(report.outcomes)
 
 
 def build_context(
@@ -145,25 +95,21 @@ def build_context(
     as_of: datetime,
     sources: dict[str, SourceStatus],
 ) -> Context:
-    github = config.sources.github
     policy = config.policy
     with Session(engine) as session:
         snapshot = load_snapshot(
             session=session,
             as_of=as_of,
             sources=sources,
-            postmortem_folder=github.path if github else None,
+            postmortem_folder=config.sources.postmortem_folder(),
             war_room_prefix=policy.warroom.prefix or "incident-",
         )
-    pagerduty = config.sources.pagerduty
+    # each configured source section gives what the checks' settings take from it
     settings = AuditSettings(
         window=window,
         cto=config.people.cto,
         services=config.services,
-        pagerduty_web=pagerduty.web_url if pagerduty else "https://example.pagerduty.com",
-        github_repo=github.repo if github else None,
-        github_web=github.web_url if github else "https://github.com",
-        github_path=github.path if github else None,
+        **config.sources.audit_settings(),
     )
     return Context(
         snapshot=snapshot,
@@ -219,22 +165,11 @@ def run_audit(
     progress: Progress = lambda _m: None,
 ) -> AuditRun:
     """Sync what is needed (not when ``offline``), then evaluate and store."""
-    engine = store.open_store(config.database.url)
-    try:
-        sources = source_statuses(
-            config=config,
-            tokens=tokens,
-            window=window,
-            engine=engine,
-            offline=offline,
-            retry=retry,
-            progress=progress,
+    with open_runtime(config) as runtime:
+        sources = runtime.statuses(
+            tokens=tokens, window=window, offline=offline, retry=retry, progress=progress
         )
-        return evaluate_step(
-            config=config, engine=engine, window=window, as_of=as_of, sources=sources
-        )
-    finally:
-        engine.dispose()
+        return runtime.evaluate(evaluate_step, window=window, as_of=as_of, sources=sources)
 
 
 def results_document(

@@ -17,7 +17,7 @@ from typing import Any
 from opsaudit.checks.model import Result
 from opsaudit.checks.spec import CheckSpec
 from opsaudit.metrics import IncidentFact
-from opsaudit.records import Incident, IncidentsPost, IssueState, LogEvent, MessageMeta
+from opsaudit.records import Incident, IncidentEvent, IncidentsPost, MessageMeta, WorkItem
 from opsaudit.snapshot import PostMortemFile, SourceStatus
 from opsaudit.sources.base import Window
 
@@ -89,11 +89,11 @@ class SourceRecords:
     of war rooms: the store has none)."""
 
     incidents: tuple[Incident, ...] = ()
-    log_entries: tuple[LogEvent, ...] = ()
+    log_entries: tuple[IncidentEvent, ...] = ()
     messages: tuple[MessageMeta, ...] = ()
     summary_posts: tuple[IncidentsPost, ...] = ()
     postmortems: tuple[PostMortemFile, ...] = ()
-    issues: tuple[IssueState, ...] = ()
+    issues: tuple[WorkItem, ...] = ()
 
 
 @dataclass(frozen=True)

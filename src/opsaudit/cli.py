@@ -21,6 +21,7 @@ from opsaudit.secrets import Redactor, install_redaction
 from opsaudit.timeparse import parse_instant
 
 if TYPE_CHECKING:
+    from opsaudit.publish.chat import ChatPoster
     from opsaudit.weekly import ReportFiles
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOURCE_FAILED = 0, 1, 2, 3
@@ -121,16 +122,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _sync(args: argparse.Namespace) -> int:
     from opsaudit.audit import audit_window
+    from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
-    from opsaudit.sync import run_sync
 
     config = load_config(args.config)
     tokens = resolve_tokens(config)
     now = datetime.now(UTC)
     window = audit_window(config=config, as_of=now, since=args.since, until=None)
-    report = run_sync(
-        config=config, tokens=tokens, window=window, now=now, full=args.full, progress=_progress
-    )
+    with open_runtime(config) as runtime:
+        report = runtime.sync(
+            tokens=tokens, window=window, now=now, full=args.full, progress=_progress
+        )
     for line in report.summary_lines():
         print(line)
     return EXIT_SOURCE_FAILED if report.failed else EXIT_OK
@@ -168,9 +170,8 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from opsaudit import store
-    from opsaudit.audit import source_statuses
     from opsaudit.metrics import iso_week
+    from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
     from opsaudit.sources.base import Window
     from opsaudit.weekly import default_week, parse_week, trend_window, write_report
@@ -188,27 +189,21 @@ def _report(args: argparse.Namespace) -> int:
         raise ConfigError(str(exc)) from None
     if window is not None:
         week = iso_week(window.until - timedelta(microseconds=1))
-    engine = store.open_store(config.database.url)
-    try:
-        sources = source_statuses(
-            config=config,
+    with open_runtime(config) as runtime:
+        sources = runtime.statuses(
             tokens={} if args.offline else resolve_tokens(config),
             window=window or trend_window(week),
-            engine=engine,
             offline=args.offline,
             progress=_progress,
         )
         files = write_report(
-            config=config,
-            engine=engine,
+            runtime=runtime,
             week=week,
             as_of=as_of,
             sources=sources,
             output_dir=args.output_dir or config.report.output_dir,
             window=window,
         )
-    finally:
-        engine.dispose()
     for path in (files.markdown, files.html, files.evidence, files.manifest):
         print(path)
     if args.publish:
@@ -219,36 +214,27 @@ def _report(args: argparse.Namespace) -> int:
 def _digest(args: argparse.Namespace) -> int:
     import json
 
-    from opsaudit.audit import audit_window, run_audit
+    from opsaudit.audit import audit_window, evaluate_step
     from opsaudit.publish.digest import send_digest
+    from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
-    from opsaudit.sources.base import Endpoint
-    from opsaudit.sources.slack_post import SlackPoster
-    from opsaudit.store import open_store
 
     config = load_config(args.config)
-    slack = config.sources.slack
-    if slack is None:
-        raise ConfigError(f"{args.config}: sources.slack is needed to post the digest")
     tokens = resolve_tokens(config)
+    poster = _chat_poster(config, tokens, why=f"{args.config}: post the digest")
     as_of = args.as_of or datetime.now(UTC)
     window = audit_window(config=config, as_of=as_of, since=None, until=None)
-    outcome = run_audit(
-        config=config, tokens=tokens, window=window, as_of=as_of, progress=_progress
-    )
-    engine = open_store(config.database.url)
-    try:
-        endpoint = Endpoint(api_url=slack.api_url, token=tokens["slack"], ca_file=slack.ca_file)
+    with open_runtime(config) as runtime:
+        sources = runtime.statuses(tokens=tokens, window=window, offline=False, progress=_progress)
+        outcome = runtime.evaluate(evaluate_step, window=window, as_of=as_of, sources=sources)
         sent = send_digest(
-            poster=SlackPoster(endpoint=endpoint),
+            poster=poster,
             channel=config.digest.channel,
             run=outcome,
-            engine=engine,
+            engine=runtime.engine,
             report_link=_latest_report(config, as_of),
             dry_run=args.dry_run,
         )
-    finally:
-        engine.dispose()
     for warning in sent.warnings:
         _progress(f"opsaudit: {warning}")
     if args.dry_run:
@@ -272,23 +258,28 @@ def _latest_report(config: Config, as_of: datetime) -> str | None:
 def _publish_summary(config: Config, files: ReportFiles) -> None:
     from opsaudit.publish.summary_post import post_summary
     from opsaudit.secrets import resolve_tokens
-    from opsaudit.sources.base import Endpoint
-    from opsaudit.sources.slack_post import SlackPoster
 
-    slack = config.sources.slack
-    if slack is None:
-        raise ConfigError("--publish needs sources.slack to post to the digest channel")
-    endpoint = Endpoint(
-        api_url=slack.api_url, token=resolve_tokens(config)["slack"], ca_file=slack.ca_file
+    poster = _chat_poster(
+        config, resolve_tokens(config), why="--publish: post to the digest channel"
     )
     link = str(files.html.resolve())
     post_summary(
-        poster=SlackPoster(endpoint=endpoint),
+        poster=poster,
         channel=config.digest.channel,
         report=files.report,
         report_link=link,
     )
     _progress(f"headline figures posted to #{config.digest.channel}")
+
+
+def _chat_poster(config: Config, tokens: dict[str, str], *, why: str) -> ChatPoster:
+    """A poster to the digest channel's workspace: the configured ``chat`` source's."""
+    from opsaudit.sources.table import chat_poster, providers
+
+    poster = chat_poster(config, tokens)
+    if poster is None:
+        raise ConfigError(f"{why}: sources.{providers()['chat']} is needed")
+    return poster
 
 
 def _rules(args: argparse.Namespace) -> int:

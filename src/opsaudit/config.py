@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from opsaudit.policy import Policy, build_policy
+from opsaudit.sources.protocol import SourceSection
+from opsaudit.sources.table import SOURCES
 
 DEFAULT_CONFIG_FILE = Path("opsaudit.yaml")
 DEFAULT_DATABASE_URL = "sqlite:///.opsaudit/opsaudit.db"
@@ -28,45 +30,46 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _Source(_Strict):
-    api_url: str
-    ca_file: Path | None = None
+class _SourcesBase(_Strict):
+    """``sources``: one optional section per source of the table, by its name."""
 
-    @field_validator("api_url")
-    @classmethod
-    def _https(cls, value: str) -> str:
-        if not value.startswith("https://"):
-            raise ValueError("must be an https:// URL (TLS verification is never off)")
-        return value
+    def section(self, name: str) -> SourceSection | None:
+        """The section of source ``name``, or None when it is not configured."""
+        value = getattr(self, name, None)
+        return value if isinstance(value, SourceSection) else None
 
+    def configured(self) -> list[str]:
+        """The names of the configured sources, in the table's order."""
+        return [s.name for s in SOURCES if self.section(s.name) is not None]
 
-class PagerDutySource(_Source):
-    api_url: str = "https://api.pagerduty.com"
-    web_url: str = "https://example.pagerduty.com"
+    def postmortem_folder(self) -> str | None:
+        """The post-mortem folder of the configured documents source, if any."""
+        for name in self.configured():
+            section = self.section(name)
+            folder = section.postmortem_folder() if section else None
+            if folder is not None:
+                return folder
+        return None
 
-
-class SlackSource(_Source):
-    api_url: str = "https://slack.com/api/"
-    incidents_channel: str = "incidents"
-
-    @field_validator("api_url")
-    @classmethod
-    def _slash(cls, value: str) -> str:
-        # slack_sdk joins method names with urljoin: without the slash the last segment is lost
-        return value if value.endswith("/") else value + "/"
-
-
-class GitHubSource(_Source):
-    api_url: str = "https://api.github.com"
-    repo: str = Field(pattern=r"^[\w.-]+/[\w.-]+$")
-    path: str = "docs/incidents"
-    web_url: str = "https://github.com"
+    def audit_settings(self) -> dict[str, Any]:
+        """What the checks' settings take from the configured sections."""
+        merged: dict[str, Any] = {}
+        for name in self.configured():
+            section = self.section(name)
+            merged |= section.audit_settings() if section else {}
+        return merged
 
 
-class Sources(_Strict):
-    pagerduty: PagerDutySource | None = None
-    slack: SlackSource | None = None
-    github: GitHubSource | None = None
+def _sources_model() -> type[_SourcesBase]:
+    # one field per source of the table: adding a source adds its section here
+    fields: dict[str, Any] = {s.name: (s.section | None, None) for s in SOURCES}
+    return create_model("Sources", __base__=_SourcesBase, **fields)
+
+
+if TYPE_CHECKING:
+    Sources = _SourcesBase
+else:
+    Sources = _sources_model()
 
 
 class Person(_Strict):
@@ -191,8 +194,8 @@ def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:
 
 def _resolve_paths(config: Config, *, base: Path) -> Config:
     sources: dict[str, Any] = {}
-    for name in ("pagerduty", "slack", "github"):
-        section = getattr(config.sources, name)
+    for name in config.sources.configured():
+        section = config.sources.section(name)
         if (
             section is not None
             and section.ca_file is not None

@@ -16,17 +16,19 @@ from typing import Any
 
 import yaml
 
-from opsaudit.audit import AuditOutcome, evaluate_step, statuses_of
-from opsaudit.config import Config, load_config
+from opsaudit.audit import evaluate_step
+from opsaudit.auditrun import AuditRun
+from opsaudit.config import load_config
 from opsaudit.measures import measure
 from opsaudit.metrics import iso_week
 from opsaudit.publish.formats import render
+from opsaudit.runtime import Runtime, open_runtime
 from opsaudit.sandbox.org import GeneratedOrg, generate
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import Window
-from opsaudit.store import open_store
-from opsaudit.sync import SyncReport, run_sync
+from opsaudit.sources.table import SOURCES
+from opsaudit.sync import SyncReport
 
 
 def sandbox_config(*, org: GeneratedOrg, sandbox: Sandbox, database_url: str) -> dict[str, Any]:
@@ -68,24 +70,22 @@ def run_demo(*, incidents: int, seed: int, workdir: Path) -> int:
         )
         config_path.write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
         config = load_config(config_path)
-        tokens = {
-            "pagerduty": org.world.tokens.pagerduty,
-            "slack": org.world.tokens.slack,
-            "github": org.world.tokens.github,
-        }
+        tokens = {s.name: getattr(org.world.tokens, s.name) for s in SOURCES}
         window = Window(since=org.window[0], until=org.window[1])
         say(f"sandbox listening at {sandbox.pagerduty_url.rsplit('/', 1)[0]}")
-        first = _timed_sync(
-            "first sync (full)", config=config, tokens=tokens, org=org, window=window
-        )
-        second = _timed_sync(
-            "second sync (incremental)", config=config, tokens=tokens, org=org, window=window
-        )
-        total_first = sum(o.requests for o in first.outcomes.values())
-        total_second = sum(o.requests for o in second.outcomes.values())
-        share = 100.0 * total_second / total_first if total_first else 0.0
-        say(f"incremental sync: {total_second} requests, {share:.1f}% of the first's {total_first}")
-        outcome = _audit(config=config, org=org, window=window, sources=statuses_of(second))
+        with open_runtime(config) as runtime:
+            first = _timed_sync("first sync (full)", runtime, tokens=tokens, org=org, window=window)
+            second = _timed_sync(
+                "second sync (incremental)", runtime, tokens=tokens, org=org, window=window
+            )
+            total_first = sum(o.requests for o in first.outcomes.values())
+            total_second = sum(o.requests for o in second.outcomes.values())
+            share = 100.0 * total_second / total_first if total_first else 0.0
+            say(
+                f"incremental sync: {total_second} requests, "
+                f"{share:.1f}% of the first's {total_first}"
+            )
+            outcome = _audit(runtime, org=org, window=window, sources=dict(second.outcomes))
         html = _weekly_report(config_path=config_path, org=org, output=workdir / "reports")
     say(f"store: {workdir / 'opsaudit.db'}  config: {config_path}")
     say(f"report: {html}")
@@ -96,13 +96,8 @@ def _weekly_report(*, config_path: Path, org: GeneratedOrg, output: Path) -> Pat
     """The weekly ops-sync flow (flows/weekly_ops_sync.py) for the as-of's week."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # the flow reads tokens as a deployment does: from the environment (here: the sandbox's)
-    tokens = org.world.tokens
-    for name, value in (
-        ("PAGERDUTY_API_TOKEN", tokens.pagerduty),
-        ("SLACK_BOT_TOKEN", tokens.slack),
-        ("GITHUB_TOKEN", tokens.github),
-    ):
-        os.environ[name] = value
+    for source in SOURCES:
+        os.environ[source.token_env] = getattr(org.world.tokens, source.name)
     flow_file = Path(__file__).resolve().parents[2] / "flows" / "weekly_ops_sync.py"
     spec = importlib.util.spec_from_file_location("opsaudit_flows_weekly_ops_sync", flow_file)
     if spec is None or spec.loader is None or not flow_file.is_file():
@@ -122,16 +117,10 @@ def _weekly_report(*, config_path: Path, org: GeneratedOrg, output: Path) -> Pat
 
 
 def _audit(
-    *, config: Config, org: GeneratedOrg, window: Window, sources: dict[str, SourceStatus]
-) -> AuditOutcome:
+    runtime: Runtime, *, org: GeneratedOrg, window: Window, sources: dict[str, SourceStatus]
+) -> AuditRun:
     """Evaluate the stored data at the org's as-of, print it, and compare with the plants."""
-    engine = open_store(config.database.url)
-    try:
-        outcome = evaluate_step(
-            config=config, engine=engine, window=window, as_of=org.as_of, sources=sources
-        )
-    finally:
-        engine.dispose()
+    outcome = runtime.evaluate(evaluate_step, window=window, as_of=org.as_of, sources=sources)
     _say("")
     _say(render(outcome.document, "table", metrics=measure(outcome)))
     found = {(r.rule, r.subject.key) for r in outcome.results if r.status == "violation"}
@@ -145,11 +134,11 @@ def _audit(
 
 
 def _timed_sync(
-    title: str, *, config: Config, tokens: dict[str, str], org: GeneratedOrg, window: Window
+    title: str, runtime: Runtime, *, tokens: dict[str, str], org: GeneratedOrg, window: Window
 ) -> SyncReport:
     _say(f"{title}:")
     started = time.perf_counter()
-    report = run_sync(config=config, tokens=tokens, window=window, now=org.as_of)
+    report = runtime.sync(tokens=tokens, window=window, now=org.as_of)
     for line in report.summary_lines():
         _say(f"  {line}")
     _say(f"  took {time.perf_counter() - started:.1f} s")

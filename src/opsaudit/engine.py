@@ -19,8 +19,9 @@ from dataclasses import replace
 from opsaudit.checks.catalogue import catalogue
 from opsaudit.checks.context import Context
 from opsaudit.checks.model import Result
-from opsaudit.checks.spec import Capability, CheckSpec, is_unset, policy_value, unset_message
+from opsaudit.checks.spec import CheckSpec, is_unset, policy_value, unset_message
 from opsaudit.config import Waiver
+from opsaudit.records import Capability
 
 Providers = Mapping[Capability, str]  # capability -> the source that provides it
 

@@ -11,14 +11,12 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import Engine
 
-from opsaudit.audit import statuses_of, stored_statuses
-from opsaudit.config import Config
+from opsaudit.runtime import Runtime
 from opsaudit.secrets import resolve_tokens
 from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import DEFAULT_RETRY, Window
-from opsaudit.sync import STEPS, SyncRun
+from opsaudit.sync import STEP_NAMES, SyncRun
 from opsaudit.timeparse import parse_instant
 
 
@@ -30,8 +28,7 @@ def sync_source(run: SyncRun, step: str) -> dict[str, int]:
 
 def sync_in_tasks(
     *,
-    config: Config,
-    engine: Engine,
+    runtime: Runtime,
     window: Window,
     offline: bool,
     progress: Any,
@@ -41,23 +38,23 @@ def sync_in_tasks(
     A step whose task fails for good marks its source failed; the others carry on.
     """
     if offline:
-        return stored_statuses(config=config, engine=engine)
+        return runtime.stored_statuses()
     run = SyncRun(
-        config=config,
-        tokens=resolve_tokens(config),
-        engine=engine,
+        config=runtime.config,
+        tokens=resolve_tokens(runtime.config),
+        engine=runtime.engine,
         window=window,
         full=False,
         retry=DEFAULT_RETRY,
         now=datetime.now(UTC),
         progress=progress,
     )
-    for step in STEPS:
+    for step in STEP_NAMES:
         if run.wants(step):
             state = sync_source(run, step, return_state=True)
             if state.is_failed():
                 run.failed(step, _exception(state))
-    return statuses_of(run.report())
+    return dict(run.report().outcomes)
 
 
 def day_start(value: date | None) -> datetime | None:

@@ -2,7 +2,9 @@
 
 Every record is a frozen dataclass with plain values (str, int, bool, tz-aware UTC
 datetimes, tuples). Sources produce them, the store saves and loads them, the checks
-read them. No vendor client type ever crosses this line.
+read them and nothing else. No vendor client type ever crosses this line, and the
+values the checks branch on are our own vocabulary (:data:`EventKind`,
+:data:`ActorKind`, :data:`AuthorKind`, :data:`MERGED`), mapped by each source.
 
 Times are ``datetime`` in UTC. Slack timestamps are also kept verbatim as the ``ts``
 string (``"1696342930.000100"``): it is Slack's message id and its full precision.
@@ -12,8 +14,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final, Literal
 
-# --------------------------------------------------------------------------- PagerDuty
+# What happened to an incident, in our words: each incidents source maps its own event
+# types onto these (PagerDuty: ``acknowledge_log_entry`` -> ``acknowledged``...).
+EventKind = Literal[
+    "triggered",
+    "assigned",
+    "acknowledged",
+    "escalated",
+    "delegated",
+    "notified",
+    "resolved",
+    "other",
+]
+# Who or what made an incident event.
+ActorKind = Literal["person", "integration", "service", "automation"]
+# Who wrote a chat message: a person, a bot, or the chat system itself (joins, topics...).
+AuthorKind = Literal["person", "bot", "system"]
+# What a source provides, named by what it is rather than who sells it; the checks
+# declare what they need in these words.
+Capability = Literal["incidents", "chat", "documents", "tracker"]
+CAPABILITIES: tuple[Capability, ...] = ("incidents", "chat", "documents", "tracker")
+# ``Incident.resolve_reason`` when the incident was merged into another one.
+MERGED: Final = "merged"
+
+# --------------------------------------------------------------------------- incidents
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +87,7 @@ class Incident:
     priority_id: str | None = None
     priority_name: str | None = None
     resolved_at: datetime | None = None
-    resolve_reason: str | None = None  # e.g. "merge_resolve_reason"
+    resolve_reason: str | None = None  # MERGED, "other", or None
     merged_into_id: str | None = None
     escalation_policy_id: str | None = None
     assignee_ids: tuple[str, ...] = ()
@@ -70,22 +96,22 @@ class Incident:
 
 
 @dataclass(frozen=True, slots=True)
-class LogEvent:
-    """One PagerDuty log entry, reduced to what the checks read."""
+class IncidentEvent:
+    """One event of an incident's log, reduced to what the checks read."""
 
     id: str
     incident_id: str
-    type: str  # "acknowledge_log_entry", ...
+    kind: EventKind
     created_at: datetime
-    agent_type: str | None = None  # user_reference, service_reference, ...
-    agent_id: str | None = None
-    # users this entry is about: assigned (assign/escalate/delegate), notified (notify)
+    actor_kind: ActorKind | None = None
+    actor_id: str | None = None
+    # users this event is about: assigned (assigned/escalated/delegated), notified (notified)
     user_ids: tuple[str, ...] = ()
-    escalation_policy_id: str | None = None
-    channel_type: str | None = None
+    escalation_policy_id: str | None = None  # the policy delegated to
+    channel: str | None = None  # how the vendor says it came in ("web_trigger", "auto"...)
 
 
-# ------------------------------------------------------------------------------ Slack
+# ------------------------------------------------------------------------------- chat
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +126,12 @@ class Channel:
 
 @dataclass(frozen=True, slots=True)
 class MessageMeta:
-    """A Slack message without its body: when, where, who, and of what kind."""
+    """A chat message without its body: when, where, who, and of what kind.
+
+    ``author_kind`` is what the checks read; ``bot_id`` and ``bot_name`` name a bot for
+    the policy's ``warroom.update_bots``; ``subtype`` is the vendor's raw word, kept
+    for the record only.
+    """
 
     channel_id: str
     ts: str  # Slack's exact message id, e.g. "1696342930.000100"
@@ -110,6 +141,7 @@ class MessageMeta:
     bot_id: str | None = None
     bot_name: str | None = None
     subtype: str | None = None
+    author_kind: AuthorKind = "person"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +161,7 @@ class IncidentsPost:
     permalink: str = ""
 
 
-# ----------------------------------------------------------------------------- GitHub
+# ------------------------------------------------------------------ documents, tracker
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +192,8 @@ class Blob:
 
 
 @dataclass(frozen=True, slots=True)
-class IssueState:
-    """A GitHub issue or pull request that an action item links to."""
+class WorkItem:
+    """A tracker issue or pull request that an action item links to."""
 
     repo: str  # owner/name
     number: int
@@ -187,24 +219,24 @@ class PostMortemVersion:
 
 
 @dataclass
-class PagerDutyBatch:
+class IncidentBatch:
     services: list[Service] = field(default_factory=list)
     users: list[User] = field(default_factory=list)
     priorities: list[Priority] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
-    log_events: list[LogEvent] = field(default_factory=list)
+    log_events: list[IncidentEvent] = field(default_factory=list)
 
 
 @dataclass
-class SlackBatch:
+class ChatBatch:
     channels: list[Channel] = field(default_factory=list)
     messages: list[MessageMeta] = field(default_factory=list)
     incidents_posts: list[IncidentsPost] = field(default_factory=list)
 
 
 @dataclass
-class GitHubBatch:
+class DocumentBatch:
     head_sha: str | None = None
     commits: list[Commit] = field(default_factory=list)
     blobs: list[Blob] = field(default_factory=list)
-    issues: list[IssueState] = field(default_factory=list)
+    issues: list[WorkItem] = field(default_factory=list)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from opsaudit.config import Config, ConfigError
+from opsaudit.sources.table import SOURCES
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,8 @@ class TokenSpec:
     block: str
 
 
-TOKENS = (
-    TokenSpec("pagerduty", "PAGERDUTY_API_TOKEN", "pagerduty-api-token"),
-    TokenSpec("slack", "SLACK_BOT_TOKEN", "slack-bot-token"),
-    TokenSpec("github", "GITHUB_TOKEN", "github-token"),
-)
+# interface.md fixes the names; each source of the table declares its own
+TOKENS = tuple(TokenSpec(s.name, s.token_env, s.secret_block) for s in SOURCES)
 
 
 def resolve_tokens(config: Config, *, use_blocks: bool | None = None) -> dict[str, str]:
@@ -39,7 +37,7 @@ def resolve_tokens(config: Config, *, use_blocks: bool | None = None) -> dict[st
         use_blocks = _in_prefect_run()
     tokens: dict[str, str] = {}
     for spec in TOKENS:
-        if getattr(config.sources, spec.source) is None:
+        if config.sources.section(spec.source) is None:
             continue
         token = os.environ.get(spec.env, "").strip() or (_from_block(spec) if use_blocks else "")
         if not token:

@@ -1,27 +1,25 @@
 """One sync: each configured source fetched and stored, failures contained.
 
-Order matters: PagerDuty first (the window's incidents), then GitHub (the post-mortems,
-which may name incidents outside the window and issues to read), then PagerDuty again
-for those named incidents, then Slack (the war rooms of the stored incidents). Each
-source's batch and cursor are saved in one transaction, so a source that fails leaves
-everything stored before untouched, is marked failed, and the others carry on.
+The steps run in the order of the table (:data:`opsaudit.sources.table.STEPS`). Each
+step's batch and its source's cursor are saved in one transaction, so a source that
+fails leaves everything stored before untouched, is marked failed, and the others
+carry on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Set
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from opsaudit import store
 from opsaudit.config import Config
-from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
-from opsaudit.parsing.links import IssueRef, extract_issue_refs
+from opsaudit.records import Incident
 from opsaudit.secrets import Redactor
+from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import (
     DEFAULT_RETRY,
     Cursor,
@@ -30,27 +28,18 @@ from opsaudit.sources.base import (
     RetryPolicy,
     Window,
 )
-from opsaudit.sources.github import fetch_github
-from opsaudit.sources.pagerduty import fetch_pagerduty, looked_up
-from opsaudit.sources.slack import WarRoomScope, fetch_slack
+from opsaudit.sources.protocol import FetchJob, Source
+from opsaudit.sources.table import SOURCE_NAMES, SOURCES, STEPS, step_source
 
 Progress = Callable[[str], None]
-SOURCE_NAMES = ("pagerduty", "slack", "github")
+STEP_NAMES: tuple[str, ...] = tuple(step for _, step in STEPS)
 
-
-@dataclass
-class SourceOutcome:
-    """How one source's sync went: reported in ``sources`` of the results JSON."""
-
-    status: Literal["ok", "failed", "not_configured"]
-    requests: int = 0
-    error: str | None = None
-    stored: dict[str, int] = field(default_factory=dict)
+__all__ = ["SOURCE_NAMES", "STEP_NAMES", "SyncReport", "SyncRun", "run_sync", "stored_statuses"]
 
 
 @dataclass
 class SyncReport:
-    outcomes: dict[str, SourceOutcome]
+    outcomes: dict[str, SourceStatus]
 
     @property
     def failed(self) -> list[str]:
@@ -73,35 +62,31 @@ def run_sync(
     tokens: dict[str, str],
     window: Window,
     now: datetime,
+    engine: Engine,
     full: bool = False,
-    engine: Engine | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
     progress: Progress = lambda _message: None,
 ) -> SyncReport:
-    """Fetch every configured source into the store at ``config.database.url``."""
+    """Fetch every configured source into the store behind ``engine`` (the caller
+    opened it and disposes of it: see :mod:`opsaudit.runtime`)."""
     run = SyncRun(
         config=config,
         tokens=tokens,
-        engine=engine or store.open_store(config.database.url),
+        engine=engine,
         window=window,
         full=full,
         retry=retry,
         now=now,
         progress=progress,
     )
-    for step in STEPS:
+    for step in STEP_NAMES:
         run.contained(step)
     return run.report()
 
 
-# The steps of a sync in order, each one source: the window's incidents, the post-mortems
-# (which name incidents and issues), the named incidents outside the window, war rooms.
-STEPS = ("pagerduty", "github", "pagerduty-named", "slack")
-
-
 @dataclass
 class SyncRun:
-    """One sync's state: the sources' outcomes and request counts, step by step.
+    """One sync's state: the sources' statuses and request counts, step by step.
 
     ``fetch`` runs a step and raises on failure (a Prefect task may retry it);
     ``failed`` records a final failure; ``contained`` does both for plain callers.
@@ -119,52 +104,53 @@ class SyncRun:
     counters: dict[str, RequestCounter] = field(
         default_factory=lambda: {name: RequestCounter() for name in SOURCE_NAMES}
     )
-    outcomes: dict[str, SourceOutcome] = field(default_factory=dict)
+    outcomes: dict[str, SourceStatus] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in SOURCE_NAMES:
-            configured = getattr(self.config.sources, name) is not None
-            self.outcomes[name] = SourceOutcome("ok" if configured else "not_configured")
-
-    @staticmethod
-    def source_of(step: str) -> str:
-        return step.removesuffix("-named")
+        for source in SOURCES:
+            configured = self.config.sources.section(source.name) is not None
+            self.outcomes[source.name] = SourceStatus("ok" if configured else "not_configured")
 
     def wants(self, step: str) -> bool:
         """Whether the step is to run: its source is configured and has not failed."""
-        return self.outcomes[self.source_of(step)].status == "ok"
+        return self.outcomes[step_source(step).name].status == "ok"
 
     def fetch(self, step: str) -> dict[str, int]:
         """Fetch and store one step; raises whatever went wrong (nothing is half-saved)."""
-        name = self.source_of(step)
+        source = step_source(step)
         self.progress(f"{step}: syncing")
-        actions: dict[str, Callable[[], dict[str, int]]] = {
-            "pagerduty": lambda: self.pagerduty(self.window),
-            "github": self.github,
-            "pagerduty-named": lambda: self.pagerduty(self.window, named=True),
-            "slack": lambda: self.slack(self.window),
-        }
-        stored = actions[step]()
-        outcome = self.outcomes[name]
+        with Session(self.engine) as session:
+            cursor = self._cursor(session, source.name)
+        fetched = source.fetch(step, self._job(source, cursor))
+        stored: dict[str, int] = {}
+        if fetched is not None:
+            with Session(self.engine) as session, session.begin():
+                stored = dict(source.save(session, fetched.batch))
+                self._save_state(session, source.name, fetched.cursor)
+        outcome = self.outcomes[source.name]
+        counts = dict(outcome.stored)
         for what, count in stored.items():
-            outcome.stored[what] = outcome.stored.get(what, 0) + count
-        outcome.requests = self.counters[name].count
+            counts[what] = counts.get(what, 0) + count
+        self.outcomes[source.name] = replace(
+            outcome, stored=counts, requests=self.counters[source.name].count
+        )
         return stored
 
     def failed(self, step: str, exc: BaseException) -> None:
         """Mark the step's source failed (its last good cursor stays) and say why."""
-        name = self.source_of(step)
-        outcome = self.outcomes[name]
-        outcome.status = "failed"
-        outcome.error = Redactor.scrub(str(exc)) or type(exc).__name__
-        outcome.requests = self.counters[name].count
-        self.progress(f"{name}: FAILED: {outcome.error}")
+        name = step_source(step).name
+        error = Redactor.scrub(str(exc)) or type(exc).__name__
+        requests = self.counters[name].count
+        self.outcomes[name] = replace(
+            self.outcomes[name], status="failed", error=error, requests=requests
+        )
+        self.progress(f"{name}: FAILED: {error}")
         with Session(self.engine) as session, session.begin():
             store.mark_sync_failed(
                 session=session,
                 source=name,
-                error=outcome.error,
-                requests=outcome.requests,
+                error=error,
+                requests=requests,
                 started_at=self.started,
             )
 
@@ -178,138 +164,86 @@ class SyncRun:
             self.failed(step, exc)
 
     def report(self) -> SyncReport:
-        return SyncReport(self.outcomes)
+        return SyncReport(dict(self.outcomes))
 
-    def endpoint(self, name: str) -> Endpoint:
-        section = getattr(self.config.sources, name)
-        return Endpoint(api_url=section.api_url, token=self.tokens[name], ca_file=section.ca_file)
+    def _job(self, source: Source, cursor: Cursor | None) -> FetchJob:
+        section = self.config.sources.section(source.name)
+        assert section is not None  # wants() ran first
+        return FetchJob(
+            endpoint=Endpoint(
+                api_url=section.api_url, token=self.tokens[source.name], ca_file=section.ca_file
+            ),
+            section=section,
+            policy=self.config.policy,
+            window=self.window,
+            cursor=cursor,
+            now=self.now,
+            stored=StoreFacts(
+                engine=self.engine,
+                now=self.now,
+                folder=self.config.sources.postmortem_folder(),
+            ),
+            counter=self.counters[source.name],
+            retry=self.retry,
+        )
 
-    def cursor(self, session: Session, name: str) -> Cursor | None:
+    def _cursor(self, session: Session, name: str) -> Cursor | None:
         if self.full:
             return None
         state = store.load_sync_state(session=session, source=name)
         return state.cursor if state is not None else None
 
-    def _save(self, name: str, save: Callable[[Session], None], cursor: Cursor) -> None:
-        with Session(self.engine) as session, session.begin():
-            save(session)
-            store.save_sync_state(
-                session=session,
-                source=name,
-                cursor=cursor,
-                status="ok",
-                error=None,
-                requests=self.counters[name].count,
-                started_at=self.started,
-                finished_at=datetime.now(UTC),
-            )
-
-    def pagerduty(self, window: Window, *, named: bool = False) -> dict[str, int]:
-        """The window's incidents; with ``named``, also the incidents post-mortems name
-        that the store lacks (outside the window), when any is left to look up."""
-        with Session(self.engine) as session:
-            cursor = self.cursor(session, "pagerduty")
-        extra: list[str] = []
-        if named:
-            done = looked_up(cursor)
-            extra = [ref.value for ref in self._named_incidents_missing()]
-            if not set(extra) - done:
-                return {}
-        batch, cursor = fetch_pagerduty(
-            endpoint=self.endpoint("pagerduty"),
-            window=window,
+    def _save_state(self, session: Session, name: str, cursor: Cursor) -> None:
+        store.save_sync_state(
+            session=session,
+            source=name,
             cursor=cursor,
-            now=self.now,
-            extra_incidents=extra,
-            counter=self.counters["pagerduty"],
-            retry=self.retry,
+            status="ok",
+            error=None,
+            requests=self.counters[name].count,
+            started_at=self.started,
+            finished_at=datetime.now(UTC),
         )
-        self._save("pagerduty", lambda s: store.save_pagerduty(session=s, batch=batch), cursor)
-        return {"incidents": len(batch.incidents), "log entries": len(batch.log_events)}
 
-    def github(self) -> dict[str, int]:
-        section = self.config.sources.github
-        assert section is not None
+
+@dataclass(frozen=True)
+class StoreFacts:
+    """The store as a source reads it while syncing (:class:`~opsaudit.sources.protocol.
+    StoredFacts`): each call reads what is stored now, earlier steps included."""
+
+    engine: Engine
+    now: datetime
+    folder: str | None
+
+    def incidents(self, *, since: datetime | None = None) -> list[Incident]:
         with Session(self.engine) as session:
-            cursor = self.cursor(session, "github")
-            known = store.known_blob_shas(session=session)
-            refs = self._issue_refs(session)
-        batch, cursor = fetch_github(
-            endpoint=self.endpoint("github"),
-            repo=section.repo,
-            path=section.path,
-            cursor=cursor,
-            known_blobs=known,
-            issue_refs=refs,
-            counter=self.counters["github"],
-            retry=self.retry,
-        )
-        self._save("github", lambda s: store.save_github(session=s, batch=batch), cursor)
-        return {
-            "commits": len(batch.commits),
-            "blobs": len(batch.blobs),
-            "issues": len(batch.issues),
-        }
+            return store.load_incidents(session=session, since=since)
 
-    def slack(self, window: Window) -> dict[str, int]:
-        section = self.config.sources.slack
-        assert section is not None
-        policy = self.config.policy
-        with Session(self.engine) as session:
-            cursor = self.cursor(session, "slack")
-            incidents = store.load_incidents(session=session, since=window.since)
-        by_id = policy.ticket_id == "{incident_id}"
-        keys = {(i.id if by_id else str(i.number)): i.resolved_at for i in incidents}
-        scope = WarRoomScope(prefix=policy.warroom.prefix or "incident-", keys=keys)
-        batch, cursor = fetch_slack(
-            endpoint=self.endpoint("slack"),
-            incidents_channel=section.incidents_channel,
-            war_rooms=scope,
-            cursor=cursor,
-            now=self.now,
-            since=window.since,
-            counter=self.counters["slack"],
-            retry=self.retry,
-        )
-        self._save("slack", lambda s: store.save_slack(session=s, batch=batch), cursor)
-        return {
-            "channels": len(batch.channels),
-            "messages": len(batch.messages),
-            "summary posts": len(batch.incidents_posts),
-        }
-
-    def _postmortem_texts(self, session: Session) -> list[str]:
-        section = self.config.sources.github
-        if section is None:
+    def postmortem_texts(self) -> list[str]:
+        if self.folder is None:
             return []
-        files = store.postmortem_files_at(session=session, as_of=self.now, folder=section.path)
-        return list(store.load_blobs(session=session, shas=(f.blob_sha for f in files)).values())
-
-    def _issue_refs(self, session: Session) -> list[IssueRef]:
-        section = self.config.sources.github
-        assert section is not None
-        refs: dict[IssueRef, None] = {}
-        for text in self._postmortem_texts(session):
-            for ref in extract_issue_refs(
-                text, default_repo=section.repo, github_web=section.web_url
-            ):
-                refs[ref] = None
-        return list(refs)
-
-    def _named_incidents_missing(self) -> list[IncidentRef]:
-        pd = self.config.sources.pagerduty
-        assert pd is not None
-        from urllib.parse import urlsplit
-
-        hosts = tuple(h for h in [urlsplit(pd.web_url).hostname] if h)
-        ticket = "id" if self.config.policy.ticket_id == "{incident_id}" else "number"
-        prefix = self.config.policy.warroom.prefix or "incident-"
         with Session(self.engine) as session:
-            named: dict[IncidentRef, None] = {}
-            for text in self._postmortem_texts(session):
-                for ref in incident_refs(text, web_hosts=hosts, prefix=prefix, ticket=ticket):
-                    named[ref] = None
-            known = store.load_incidents(session=session)
-        ids = {i.id for i in known}
-        numbers = {str(i.number) for i in known}
-        return [r for r in named if r.value not in (ids if r.kind == "id" else numbers)]
+            files = store.postmortem_files_at(session=session, as_of=self.now, folder=self.folder)
+            texts = store.load_blobs(session=session, shas=(f.blob_sha for f in files))
+            return list(texts.values())
+
+    def known_document_versions(self) -> Set[str]:
+        with Session(self.engine) as session:
+            return store.known_blob_shas(session=session)
+
+
+def stored_statuses(*, config: Config, engine: Engine) -> dict[str, SourceStatus]:
+    """Offline: each source as its last sync left it, and no request made now."""
+    found: dict[str, SourceStatus] = {}
+    with Session(engine) as session:
+        for name in SOURCE_NAMES:
+            if config.sources.section(name) is None:
+                found[name] = SourceStatus("not_configured")
+                continue
+            state = store.load_sync_state(session=session, source=name)
+            if state is None:
+                found[name] = SourceStatus("failed", 0, "never synced: run opsaudit sync first")
+            else:
+                ok = state.status == "ok"
+                found[name] = SourceStatus("ok" if ok else "failed", 0, state.error)
+    return found

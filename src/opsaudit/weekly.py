@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from opsaudit import store
 from opsaudit.audit import evaluate_step
 from opsaudit.auditrun import AuditRun
-from opsaudit.config import Config
 from opsaudit.metrics import iso_week
 from opsaudit.publish.evidence import write_pack
 from opsaudit.publish.report import (
@@ -29,6 +27,7 @@ from opsaudit.publish.report import (
     render_markdown,
     report_basename,
 )
+from opsaudit.runtime import Runtime
 from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import Window
 
@@ -78,8 +77,7 @@ def trend_window(week: str) -> Window:
 
 def write_report(
     *,
-    config: Config,
-    engine: Engine,
+    runtime: Runtime,
     week: str,
     as_of: datetime,
     sources: dict[str, SourceStatus],
@@ -91,14 +89,11 @@ def write_report(
     The checks are evaluated over ``window``, by default the eight weeks ending with
     ``week`` (:func:`trend_window`).
     """
-    outcome = evaluate_step(
-        config=config,
-        engine=engine,
-        window=window or trend_window(week),
-        as_of=as_of,
-        sources=sources,
+    config = runtime.config
+    outcome = runtime.evaluate(
+        evaluate_step, window=window or trend_window(week), as_of=as_of, sources=sources
     )
-    with Session(engine) as session:
+    with Session(runtime.engine) as session:
         findings = store.load_findings(session=session)
     report = build_report(
         run=outcome, findings=findings, week=week, digest_channel=config.digest.channel

@@ -11,13 +11,13 @@ import pytest
 from check_builders import CTO, OWNER, PRIMARY, SECONDARY, at, context, event, incident, only, run
 from opsaudit.checks.context import Context
 from opsaudit.config import Person
-from opsaudit.records import Incident, LogEvent, ResponderRequest
+from opsaudit.records import Incident, IncidentEvent, ResponderRequest
 
 SECONDARY_RULE = "escalation.secondary"
 LEADERSHIP = "escalation.leadership"
 
 
-def primary_paged() -> LogEvent:
+def primary_paged() -> IncidentEvent:
     """The primary's assignment, logged at the trigger."""
     return event("assign", 0, users=[PRIMARY.id])
 
@@ -26,7 +26,7 @@ def request(minute: float, *users: str) -> ResponderRequest:
     return ResponderRequest(requested_at=at(minute), requester_id=PRIMARY.id, user_ids=users)
 
 
-def audit(*events: LogEvent, inc: Incident | None = None, **options: Any) -> Context:
+def audit(*events: IncidentEvent, inc: Incident | None = None, **options: Any) -> Context:
     return context(incidents=[inc or incident()], events=[primary_paged(), *events], **options)
 
 

@@ -20,6 +20,7 @@ from check_builders import (
     postmortem,
     run,
 )
+from opsaudit.records import MERGED
 from opsaudit.snapshot import PostMortemFile
 
 DUE = datetime(2026, 11, 9, 23, 59, 59, 999999, tzinfo=UTC)
@@ -139,7 +140,7 @@ def test_missing_ignores_other_severities_open_merged_and_excluded_incidents() -
     incidents = [
         incident(id="QSEV3", number=1, priority="P3", resolved=60),
         incident(id="QOPEN", number=2),
-        incident(id="QMERGED", number=3, resolved=60, resolve_reason="merge_resolve_reason"),
+        incident(id="QMERGED", number=3, resolved=60, resolve_reason=MERGED),
         incident(id="QDRILL", number=4, resolved=60, title="[DRILL] checkout"),
         incident(id="QSEV2", number=5, priority="P2", resolved=60),
     ]

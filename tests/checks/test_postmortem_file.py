@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from check_builders import PD_WEB, WINDOW, at, context, incident, only, postmortem, run
 from opsaudit.checks.model import Result
-from opsaudit.records import Incident
+from opsaudit.records import MERGED, Incident
 from opsaudit.snapshot import PostMortemFile
 
 PATH = "docs/incidents/2026-11-02-checkout-5xx.md"
@@ -108,7 +108,7 @@ def test_unlinked_accepts_every_kind_of_link(front: str, body: str) -> None:
 @pytest.mark.parametrize(
     "linked",
     [
-        incident(number=1234, resolved=60, resolve_reason="merge_resolve_reason"),
+        incident(number=1234, resolved=60, resolve_reason=MERGED),
         incident(number=1234, resolved=60, title="[DRILL] checkout"),
         incident(number=1234, resolved=60, created=WINDOW.since - timedelta(days=3)),
     ],

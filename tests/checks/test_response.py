@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from check_builders import at, context, evaluate_all, event, incident, only, run
-from opsaudit.records import Incident, LogEvent
+from opsaudit.records import MERGED, Incident, IncidentEvent
 
 FRIDAY_EVENING = datetime(2026, 11, 6, 18, 0, tzinfo=UTC)
 MONDAY_END = datetime(2026, 11, 9, 23, 59, 59, 999999, tzinfo=UTC)
 MY_RULES = ("incident.severity", "response.ack", "escalation.secondary", "escalation.leadership")
 
 
-def ack_at(moment: datetime) -> LogEvent:
+def ack_at(moment: datetime) -> IncidentEvent:
     """An acknowledgement at an exact instant (``event`` takes minutes after T0)."""
     return replace(event("acknowledge", 0), created_at=moment)
 
@@ -73,7 +73,7 @@ def test_custom_severity_map_adds_to_the_defaults() -> None:
     "audited_out",
     [
         incident(title="[DRILL] Checkout 5xx", priority=None),
-        incident(resolve_reason="merge_resolve_reason", resolved=5, priority=None),
+        incident(resolve_reason=MERGED, resolved=5, priority=None),
     ],
 )
 def test_drills_and_merged_incidents_give_nothing(audited_out: Incident) -> None:

@@ -82,7 +82,7 @@ def slack(tmp_path: Path) -> Iterator[Slack]:
     member["id"] = OWNER_ID
     member["profile"]["email"] = "Owner@Example.com"
     org.world.slack.users.append(member)
-    engine = store.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = store.open_store(f"sqlite:///{tmp_path / 'store.db'}", migrate=True)
     with Sandbox(org.world) as sandbox:
         yield Slack(sandbox, org.world, engine)
     engine.dispose()

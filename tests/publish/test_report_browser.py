@@ -171,7 +171,7 @@ def report_html(tmp_path: Path) -> Path:
         config, _ = write_config(org=org, sandbox=sandbox, folder=tmp_path)
         world = org.world.tokens
         tokens = {"pagerduty": world.pagerduty, "slack": world.slack, "github": world.github}
-        engine = store.open_store(config.database.url)
+        engine = store.open_store(config.database.url, migrate=True)
         try:
             sources = sync_step(
                 config=config,

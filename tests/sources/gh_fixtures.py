@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from netutil import free_port  # noqa: F401  (re-exported for the tests)
-from opsaudit.records import GitHubBatch
+from opsaudit.records import DocumentBatch
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.state import GitCommit, GitHubWorld, RepoWorld, World
 from opsaudit.sources.base import Cursor, Endpoint, RequestCounter, RetryPolicy
@@ -124,7 +124,7 @@ def sync(
     counter: RequestCounter | None = None,
     retry: RetryPolicy = FAST,
     page_size: int = PAGE,
-) -> tuple[GitHubBatch, Cursor]:
+) -> tuple[DocumentBatch, Cursor]:
     """One fetch of OWN's folder, known blobs and refs as the caller says."""
     return fetch_github(
         endpoint=endpoint(sb, world),

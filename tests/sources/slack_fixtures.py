@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from netutil import free_port  # noqa: F401  (re-exported for the tests)
-from opsaudit.records import SlackBatch
+from opsaudit.records import ChatBatch
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.state import World, slack_ts
 from opsaudit.sources.base import Cursor, Endpoint, RequestCounter, RetryPolicy
@@ -224,7 +224,7 @@ def sync(
     counter: RequestCounter | None = None,
     retry: RetryPolicy = FAST,
     page_size: int = PAGE,
-) -> tuple[SlackBatch, Cursor]:
+) -> tuple[ChatBatch, Cursor]:
     """One sync of the test workspace (small pages by default, so every read spans several)."""
     return fetch_slack(
         endpoint=endpoint(sb),
@@ -239,7 +239,7 @@ def sync(
     )
 
 
-def by_channel(batch: SlackBatch) -> dict[str, set[str]]:
+def by_channel(batch: ChatBatch) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for m in batch.messages:
         found.setdefault(m.channel_id, set()).add(m.ts)

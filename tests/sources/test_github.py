@@ -13,7 +13,7 @@ import pytest
 from gh_fixtures import FOLDER, OTHER, OWN, T0, RepoBuilder, endpoint, free_port, new_world, sync
 
 from opsaudit.parsing.links import IssueRef
-from opsaudit.records import FileChange, GitHubBatch
+from opsaudit.records import DocumentBatch, FileChange
 from opsaudit.sandbox.server import Faults, Sandbox
 from opsaudit.sandbox.state import World, git_blob_sha
 from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError
@@ -147,7 +147,7 @@ def test_a_folder_path_given_with_slashes_means_the_same(repo: Repo, sb: Sandbox
 # ------------------------------------------------------------------------------- issues
 
 
-def states(batch: GitHubBatch) -> dict[tuple[str, int], tuple[str, bool, datetime | None]]:
+def states(batch: DocumentBatch) -> dict[tuple[str, int], tuple[str, bool, datetime | None]]:
     return {(i.repo, i.number): (i.state, i.is_pull_request, i.merged_at) for i in batch.issues}
 
 

@@ -21,11 +21,12 @@ from pd_fixtures import (
 )
 
 from netutil import free_port
-from opsaudit.records import ResponderRequest
+from opsaudit.records import MERGED, ResponderRequest
 from opsaudit.sandbox.server import Faults, Sandbox
 from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError, Window
 from opsaudit.sources.pagerduty import fetch_pagerduty
 from opsaudit.sources.pagerduty_client import AuditClient
+from opsaudit.sources.pagerduty_records import actor_kind, event_kind, resolve_reason
 
 DAY = timedelta(days=1)
 
@@ -85,12 +86,13 @@ def test_records_carry_what_the_checks_read() -> None:
     assert incident.status == "acknowledged"
     assert incident.assignee_ids == (b.pd.users[0]["id"],)
     assert incident.service_id == b.pd.services[0]["id"]
-    by_type = {e.type: e for e in batch.log_events}
-    assert by_type["trigger_log_entry"].agent_type == "service_reference"
-    assert by_type["assign_log_entry"].user_ids == (b.pd.users[0]["id"],)
-    assert by_type["notify_log_entry"].user_ids == (b.pd.users[0]["id"],)
-    assert by_type["notify_log_entry"].channel_type == "sms"
-    assert by_type["acknowledge_log_entry"].agent_id == b.pd.users[0]["id"]
+    by_kind = {e.kind: e for e in batch.log_events}
+    assert by_kind["triggered"].actor_kind == "service"
+    assert by_kind["assigned"].user_ids == (b.pd.users[0]["id"],)
+    assert by_kind["notified"].user_ids == (b.pd.users[0]["id"],)
+    assert by_kind["notified"].channel == "sms"
+    assert by_kind["acknowledged"].actor_kind == "person"
+    assert by_kind["acknowledged"].actor_id == b.pd.users[0]["id"]
 
 
 def test_delegate_and_escalate_entries_name_users_and_policy() -> None:
@@ -101,10 +103,10 @@ def test_delegate_and_escalate_entries_name_users_and_policy() -> None:
     b.entry(ids[0], "delegate_log_entry", at, assignees=[second], escalation_policy=policy)
     with serve(b) as sb:
         batch, _ = fetch(sb)
-    by_type = {e.type: e for e in batch.log_events}
-    assert by_type["escalate_log_entry"].user_ids == (second,)
-    assert by_type["escalate_log_entry"].escalation_policy_id is None
-    assert by_type["delegate_log_entry"].escalation_policy_id == policy
+    by_kind = {e.kind: e for e in batch.log_events}
+    assert by_kind["escalated"].user_ids == (second,)
+    assert by_kind["escalated"].escalation_policy_id is None
+    assert by_kind["delegated"].escalation_policy_id == policy
 
 
 def test_window_is_half_open_on_trigger_time() -> None:
@@ -142,7 +144,7 @@ def test_merged_incident_names_the_survivor() -> None:
     with serve(b) as sb:
         batch, _ = fetch(sb)
     merged = next(i for i in batch.incidents if i.id == ids[0])
-    assert merged.resolve_reason == "merge_resolve_reason"
+    assert merged.resolve_reason == MERGED
     assert merged.merged_into_id == ids[1]
     assert merged.resolved_at == SINCE + timedelta(hours=3)
     assert next(i for i in batch.incidents if i.id == ids[1]).merged_into_id is None
@@ -394,3 +396,17 @@ def test_reference_lists_are_refreshed_after_a_day() -> None:
         next_day, _ = fetch(sb, cursor=cursor, now=NOW + timedelta(hours=25))
     assert same_day.users == []
     assert added in {u.id for u in next_day.users}
+
+
+def test_vendor_words_become_our_kinds() -> None:
+    assert event_kind("acknowledge_log_entry") == "acknowledged"
+    assert event_kind("delegate_log_entry") == "delegated"
+    assert event_kind("annotate_log_entry") == "other"
+    assert actor_kind("user_reference") == "person"
+    assert actor_kind("inbound_integration_reference") == "integration"
+    assert actor_kind("integration_reference") == "integration"
+    assert actor_kind("service_reference") == "service"
+    assert actor_kind("api_token_reference") == "automation"
+    assert actor_kind(None) is None
+    assert resolve_reason("merge_resolve_reason") == MERGED
+    assert resolve_reason(None) is None

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from slack_fixtures import by_channel
 
-from opsaudit.records import SlackBatch
+from opsaudit.records import ChatBatch
 from opsaudit.sandbox.org import GeneratedOrg, generate
 from opsaudit.sandbox.server import Faults, Sandbox
 from opsaudit.sources.base import Cursor, Endpoint, RequestCounter, RetryPolicy, utc
@@ -27,7 +27,7 @@ def sb(org: GeneratedOrg) -> Iterator[Sandbox]:
 
 def sync(
     org: GeneratedOrg, sb: Sandbox, counter: RequestCounter, cursor: Cursor | None = None
-) -> tuple[SlackBatch, Cursor]:
+) -> tuple[ChatBatch, Cursor]:
     incidents = org.world.pagerduty.incidents
     keys = {str(i["incident_number"]): utc(i.get("resolved_at")) for i in incidents}
     return fetch_slack(

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from slack_fixtures import NOW, SCOPE, SENTINEL, Org, build_org, summary_text, sync
 
-from opsaudit.records import SlackBatch
+from opsaudit.records import ChatBatch
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sources.base import Cursor
 from opsaudit.sources.slack import WarRoomScope
@@ -33,7 +33,7 @@ def first_sync(sb: Sandbox, scope: WarRoomScope = SCOPE) -> Cursor:
     return json.loads(json.dumps(cursor))  # type: ignore[no-any-return]
 
 
-def new_ts(batch: SlackBatch) -> set[str]:
+def new_ts(batch: ChatBatch) -> set[str]:
     return {m.ts for m in batch.messages}
 
 

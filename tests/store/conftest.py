@@ -61,6 +61,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def engine(store_url: str) -> Iterator[Engine]:
     """The store at ``store_url``, migrated."""
-    opened = open_store(store_url)
+    opened = open_store(store_url, migrate=True)
     yield opened
     opened.dispose()

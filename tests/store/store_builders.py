@@ -17,11 +17,11 @@ from opsaudit.records import (
     Commit,
     FileChange,
     Incident,
+    IncidentEvent,
     IncidentsPost,
-    IssueState,
-    LogEvent,
     MessageMeta,
     Service,
+    WorkItem,
 )
 from opsaudit.sandbox.state import git_blob_sha, slack_ts
 
@@ -76,9 +76,11 @@ def incident(id: str = "Q1ABCDEF", *, minutes: float = 0, **kw: Any) -> Incident
     return Incident(**base | kw)
 
 
-def log_event(id: str, incident_id: str = "Q1ABCDEF", *, minutes: float = 0, **kw: Any) -> LogEvent:
+def log_event(
+    id: str, incident_id: str = "Q1ABCDEF", *, minutes: float = 0, **kw: Any
+) -> IncidentEvent:
     base: dict[str, Any] = {"id": id, "incident_id": incident_id, "created_at": at(minutes)}
-    return LogEvent(**base | {"type": "acknowledge_log_entry"} | kw)
+    return IncidentEvent(**base | {"kind": "acknowledged"} | kw)
 
 
 def channel(id: str, name: str, **kw: Any) -> Channel:
@@ -131,6 +133,6 @@ def git_commit(name: str, when: datetime, *changes: FileChange, **kw: Any) -> Co
     return Commit(**base | {"changes": tuple(changes)} | kw)
 
 
-def issue(number: int, state: str = "open", **kw: Any) -> IssueState:
+def issue(number: int, state: str = "open", **kw: Any) -> WorkItem:
     base: dict[str, Any] = {"repo": "example-org/ops-docs", "number": number, "state": state}
-    return IssueState(**base | kw)
+    return WorkItem(**base | kw)

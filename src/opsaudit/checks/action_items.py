@@ -16,7 +16,7 @@ from opsaudit.checks.results import action_item_result
 from opsaudit.checks.spec import check, unset_message
 from opsaudit.parsing.links import IssueRef
 from opsaudit.parsing.postmortem import ActionItem
-from opsaudit.records import IssueState
+from opsaudit.records import WorkItem
 from opsaudit.snapshot import PostMortemFile
 
 RULE = "action_item.overdue"
@@ -82,7 +82,7 @@ def _judge(ctx: Context, file: PostMortemFile, item: ActionItem, *, due: date) -
     return result("pending", f"Due {due}, not done yet{still}.", end)
 
 
-def _closed(ctx: Context, state: IssueState | None) -> bool:
+def _closed(ctx: Context, state: WorkItem | None) -> bool:
     """Closed (or, for a pull request, merged) at or before as-of."""
     if state is None:
         return False
@@ -91,7 +91,7 @@ def _closed(ctx: Context, state: IssueState | None) -> bool:
     return merged or closed
 
 
-def _open(ctx: Context, states: list[tuple[IssueRef, IssueState | None]]) -> str:
+def _open(ctx: Context, states: list[tuple[IssueRef, WorkItem | None]]) -> str:
     return ", ".join(_name(ref) for ref, state in states if not _closed(ctx, state))
 
 

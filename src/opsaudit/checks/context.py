@@ -30,12 +30,11 @@ from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
 from opsaudit.parsing.postmortem import ActionItem, PostMortemDoc, parse_postmortem
 from opsaudit.parsing.summary import is_summary_post, mentions, parse_summary
 from opsaudit.policy import Policy, Severity, ticket_kind, ticket_of
-from opsaudit.records import Channel, Incident, LogEvent, MessageMeta, Service
+from opsaudit.records import MERGED, Channel, Incident, IncidentEvent, MessageMeta, Service
 from opsaudit.snapshot import PostMortemFile, Snapshot
 
 __all__ = ["AuditSettings", "Context", "IncidentView", "ParsedPost", "PostMortemView"]
 
-MERGED = "merge_resolve_reason"
 ACTION_ITEMS = "Action items"  # the policy's name of the section (postmortem.sections)
 
 
@@ -136,8 +135,8 @@ class Context:
             return services[service.name]
         return services.get(service_id)
 
-    def _resolution(self, incident: Incident, events: tuple[LogEvent, ...]) -> datetime | None:
-        resolves = [e.created_at for e in events if e.type == "resolve_log_entry"]
+    def _resolution(self, incident: Incident, events: tuple[IncidentEvent, ...]) -> datetime | None:
+        resolves = [e.created_at for e in events if e.kind == "resolved"]
         if resolves:
             return resolves[0]
         if incident.resolved_at is not None and incident.resolved_at <= self.as_of:

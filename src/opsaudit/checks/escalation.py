@@ -20,8 +20,8 @@ from opsaudit.checks.spec import check
 from opsaudit.config import Person
 from opsaudit.records import ResponderRequest
 
-_ASSIGNING = ("assign_log_entry", "escalate_log_entry", "delegate_log_entry")
-_NOTIFY = "notify_log_entry"
+_ASSIGNING = ("assigned", "escalated", "delegated")
+_NOTIFY = "notified"
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _after(view: IncidentView, moment: datetime) -> str:
 
 
 def _resolve_evidence(ctx: Context, view: IncidentView) -> tuple[Evidence, ...]:
-    entry = view.first("resolve_log_entry")
+    entry = view.first("resolved")
     return (ctx.links.log(view, entry) if entry else ctx.links.incident(view),)
 
 
@@ -197,13 +197,13 @@ def _escalations(ctx: Context, view: IncidentView) -> list[_Step]:
     assigned: set[str] = set()
     steps: list[_Step] = []
     for entry in view.events:
-        if entry.type not in _ASSIGNING:
+        if entry.kind not in _ASSIGNING:
             continue
         new = tuple(u for u in entry.user_ids if u not in assigned)
         assigned.update(entry.user_ids)
         if entry.created_at <= view.triggered_at:
             continue  # the primary's assignment
-        if entry.type == "delegate_log_entry":
+        if entry.kind == "delegated":
             what = "Delegated to another escalation policy"
             if entry.user_ids:
                 what += f" ({_names(ctx, entry.user_ids)})"
@@ -228,9 +228,9 @@ def _escalations(ctx: Context, view: IncidentView) -> list[_Step]:
 def _contacts(ctx: Context, view: IncidentView) -> list[_Step]:
     """Every notification, assignment and responder request, in time order."""
     steps = [
-        _Step(e.created_at, e.user_ids, e.type, ctx.links.log(view, e))
+        _Step(e.created_at, e.user_ids, e.kind, ctx.links.log(view, e))
         for e in view.events
-        if e.type == _NOTIFY or e.type in _ASSIGNING
+        if e.kind == _NOTIFY or e.kind in _ASSIGNING
     ]
     steps += [
         _Step(r.requested_at, r.user_ids, "responder request", ctx.links.incident(view))

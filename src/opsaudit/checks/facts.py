@@ -91,7 +91,7 @@ def _linked(context: Context, incident: Incident) -> LinkedIncident:
 
 
 def incident_summary(view: IncidentView) -> IncidentSummary:
-    ack = view.first("acknowledge_log_entry")
+    ack = view.first("acknowledged")
     acknowledged: datetime | None = ack.created_at if ack else None
     return IncidentSummary(
         id=view.incident.id,

@@ -11,7 +11,7 @@ from functools import cached_property
 from opsaudit.checks.model import Evidence
 from opsaudit.checks.views import AuditSettings, IncidentView, ParsedPost
 from opsaudit.parsing.links import IssueRef
-from opsaudit.records import Channel, Incident, IssueState, LogEvent
+from opsaudit.records import Channel, Incident, IncidentEvent, WorkItem
 from opsaudit.snapshot import PostMortemFile, Snapshot
 
 
@@ -32,7 +32,7 @@ class Links:
     def incident(self, view: IncidentView) -> Evidence:
         return Evidence("incidents", view.incident.id, view.subject.url)
 
-    def log(self, view: IncidentView, event: LogEvent) -> Evidence:
+    def log(self, view: IncidentView, event: IncidentEvent) -> Evidence:
         url = f"{view.subject.url}/log_entries/{event.id}" if view.subject.url else None
         return Evidence("incidents", event.id, url)
 
@@ -90,7 +90,7 @@ class Links:
 
     # -------------------------------------------------------------------- tracker
 
-    def issue(self, ref: IssueRef, state: IssueState | None) -> Evidence:
+    def issue(self, ref: IssueRef, state: WorkItem | None) -> Evidence:
         web = self.settings.github_web.rstrip("/")
         url = state.html_url if state is not None and state.html_url else None
         name = f"{ref.repo}#{ref.number}"

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Final
 
 from opsaudit.checks.context import Context, IncidentView
 from opsaudit.checks.model import Evidence, Result, minutes, zulu
 from opsaudit.checks.spec import check
 from opsaudit.policy import NEXT_BUSINESS_DAY
 
-_ACK = "acknowledge_log_entry"
-_RESOLVE = "resolve_log_entry"
+_ACK: Final = "acknowledged"
+_RESOLVE: Final = "resolved"
 
 
 @check(
@@ -120,7 +121,7 @@ def _first_response(
     entry = view.first(_ACK, _RESOLVE)
     resolved = view.resolved_at
     if entry is not None and (resolved is None or entry.created_at <= resolved):
-        what = "Acknowledged" if entry.type == _ACK else "Resolved"
+        what = "Acknowledged" if entry.kind == _ACK else "Resolved"
         return (entry.created_at, what), (ctx.links.log(view, entry),)
     if resolved is not None:
         # no log entry before it: the API's resolved_at is the only trace

@@ -22,14 +22,13 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from opsaudit.checks.model import Result, Status, SubjectKind, minutes
 from opsaudit.policy import Policy
+from opsaudit.records import CAPABILITIES, Capability
 
 if TYPE_CHECKING:
     from opsaudit.checks.context import Context
 
 # What a check reads, whoever provides it: PagerDuty gives incidents, Slack chat,
 # GitHub the post-mortem documents and the issue tracker.
-Capability = Literal["incidents", "chat", "documents", "tracker"]
-CAPABILITIES: tuple[Capability, ...] = ("incidents", "chat", "documents", "tracker")
 # The report's areas, in the order of a response: the glance columns follow it.
 Group = Literal[
     "incident", "response", "escalation", "warroom", "comms", "postmortem", "action_item"

@@ -17,30 +17,11 @@ from opsaudit.checks.model import Evidence, Result, Status, Subject
 from opsaudit.config import Person, ServiceInfo
 from opsaudit.parsing.summary import Mentions, SummaryPost
 from opsaudit.policy import Policy, Severity
-from opsaudit.records import Incident, IncidentsPost, LogEvent, MessageMeta, User
+from opsaudit.records import EventKind, Incident, IncidentEvent, IncidentsPost, MessageMeta, User
 from opsaudit.snapshot import PostMortemFile
 from opsaudit.sources.base import Window
 
 _SEV = re.compile(r"^\s*sev[\s-]?([1-4])\s*$", re.IGNORECASE)
-# subtypes that are not a person talking (rules.md, "Human message")
-NOT_HUMAN = frozenset(
-    {
-        "channel_join",
-        "channel_leave",
-        "channel_topic",
-        "channel_purpose",
-        "channel_name",
-        "channel_archive",
-        "channel_unarchive",
-        "group_join",
-        "group_leave",
-        "group_topic",
-        "group_purpose",
-        "group_name",
-        "group_archive",
-        "group_unarchive",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -68,10 +49,10 @@ def severity_of(policy: Policy, incident: Incident) -> Severity | None:
 
 
 def is_human(policy: Policy, message: MessageMeta) -> bool:
-    """A person talking: no join/leave/topic... subtype, no bot unless listed."""
-    if message.subtype in NOT_HUMAN:
+    """A person talking: not the chat system (joins, topics...), no bot unless listed."""
+    if message.author_kind == "system":
         return False
-    if message.bot_id is None and message.subtype != "bot_message":
+    if message.author_kind == "person":
         return True
     listed = set(policy.warroom.update_bots)
     return bool(listed & {message.bot_id, message.bot_name})
@@ -97,7 +78,7 @@ class IncidentView:
     service_name: str
     brand: str | None
     owner: Person | None
-    events: tuple[LogEvent, ...]  # at or before as-of, in time order
+    events: tuple[IncidentEvent, ...]  # at or before as-of, in time order
     resolved_at: datetime | None  # None while open at as-of
     subject: Subject
     owners: tuple[str, ...] = ()  # the service owner's address, when known
@@ -106,9 +87,9 @@ class IncidentView:
     def triggered_at(self) -> datetime:
         return self.incident.created_at
 
-    def first(self, *types: str) -> LogEvent | None:
-        """The first log entry of one of ``types`` (``"acknowledge_log_entry"``...)."""
-        return next((e for e in self.events if e.type in types), None)
+    def first(self, *kinds: EventKind) -> IncidentEvent | None:
+        """The first event of one of ``kinds`` (``"acknowledged"``...)."""
+        return next((e for e in self.events if e.kind in kinds), None)
 
     def result(
         self,

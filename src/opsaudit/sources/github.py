@@ -31,7 +31,7 @@ from github.Issue import Issue
 from github.Repository import Repository
 
 from opsaudit.parsing.links import IssueRef, extract_issue_refs
-from opsaudit.records import Blob, Commit, FileChange, GitHubBatch, IssueState
+from opsaudit.records import Blob, Commit, DocumentBatch, FileChange, WorkItem
 from opsaudit.sources.base import (
     DEFAULT_RETRY,
     Cursor,
@@ -64,7 +64,7 @@ def fetch_github(
     counter: RequestCounter | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
     page_size: int = 100,
-) -> tuple[GitHubBatch, Cursor]:
+) -> tuple[DocumentBatch, Cursor]:
     """What changed in ``repo`` under ``path`` since ``cursor``, and the new cursor.
 
     ``known_blobs`` are blob shas already stored (never fetched again). Issue states are
@@ -95,12 +95,12 @@ class _Sync:
         self.prefix = f"{folder}/" if folder else ""
         self.repo: Repository = gh.get_repo(repo)
 
-    def run(self, *, known_blobs: Set[str]) -> GitHubBatch:
+    def run(self, *, known_blobs: Set[str]) -> DocumentBatch:
         with self.calls.call(f"get repository {self.name}"):
             branch_name = self.repo.default_branch
         with self.calls.call(f"get branch {branch_name}"):
             head: str = self.repo.get_branch(branch_name).commit.sha
-        batch = GitHubBatch(head_sha=head)
+        batch = DocumentBatch(head_sha=head)
         if head == self.state["head"]:
             return batch
         batch.commits = self._new_commits(head)
@@ -162,7 +162,7 @@ class _Sync:
 
     def issues(
         self, issue_refs: Iterable[IssueRef], blobs: list[Blob], *, web: str
-    ) -> list[IssueState]:
+    ) -> list[WorkItem]:
         refs = list(issue_refs)
         for blob in blobs:
             refs += extract_issue_refs(blob.text, default_repo=self.name, github_web=web)
@@ -220,7 +220,7 @@ class _Sync:
             marks[name.lower()] = iso(max(seen))
         return read
 
-    def _own_issues(self) -> list[IssueState]:
+    def _own_issues(self) -> list[WorkItem]:
         since = utc(self.state["issues_since"])
         edge: dict[str, str] = self.state["issues_edge"]
         changed: list[Issue] = []
@@ -254,7 +254,7 @@ class _Sync:
                 return None
             return issue
 
-    def _issue_state(self, repo: str, issue: Issue) -> IssueState:
+    def _issue_state(self, repo: str, issue: Issue) -> WorkItem:
         is_pull = "/pull/" in (issue.html_url or "")
         merged_at: datetime | None = None
         if is_pull:
@@ -264,7 +264,7 @@ class _Sync:
             elif issue.state == "closed":  # older servers leave merged_at out of the issue
                 with self.calls.call(f"get pull {repo}#{issue.number}"):
                     merged_at = self.gh.get_repo(repo).get_pull(issue.number).merged_at
-        return IssueState(
+        return WorkItem(
             repo=repo,
             number=issue.number,
             state=issue.state,

@@ -31,15 +31,7 @@ from typing import Any
 
 import pagerduty
 
-from opsaudit.records import (
-    Incident,
-    LogEvent,
-    PagerDutyBatch,
-    Priority,
-    ResponderRequest,
-    Service,
-    User,
-)
+from opsaudit.records import IncidentBatch, Priority
 from opsaudit.sources.base import (
     DEFAULT_RETRY,
     Cursor,
@@ -52,12 +44,12 @@ from opsaudit.sources.base import (
     utc,
 )
 from opsaudit.sources.pagerduty_client import CAP, JSON, SOURCE, AuditClient, describe
+from opsaudit.sources.pagerduty_records import at, to_incident, to_log_event, to_service, to_user
 
 OVERLAP = timedelta(minutes=5)
 REFRESH = timedelta(days=1)
 CURSOR_VERSION = 1
 _INCLUDE = {"include[]": ["priorities"]}
-_ASSIGNING = ("assign_log_entry", "escalate_log_entry", "delegate_log_entry")
 
 
 def fetch_pagerduty(
@@ -71,7 +63,7 @@ def fetch_pagerduty(
     retry: RetryPolicy = DEFAULT_RETRY,
     page_size: int = 100,
     cap: int = CAP,
-) -> tuple[PagerDutyBatch, Cursor]:
+) -> tuple[IncidentBatch, Cursor]:
     """Fetch what changed in PagerDuty since ``cursor`` (everything if None).
 
     Returns the new or changed records and the cursor for the next sync. Raises
@@ -112,12 +104,12 @@ class _Sync:
     ) -> None:
         self.client, self.window, self.now, self.cap = client, window, now, cap
         self.prev: Cursor = prev or {}
-        self.batch = PagerDutyBatch()
+        self.batch = IncidentBatch()
         self.fresh: dict[str, JSON] = {}  # incidents read in this sync, by id
         self.report: set[str] = set()  # ids of incidents the batch returns
         self.extra_log: list[JSON] = []
 
-    def run(self, extra_keys: list[str]) -> tuple[PagerDutyBatch, Cursor]:
+    def run(self, extra_keys: list[str]) -> tuple[IncidentBatch, Cursor]:
         w, prev = self.window, self.prev
         covered = _covered(prev, w)
         ref_at = utc(prev.get("reference_at"))
@@ -136,7 +128,7 @@ class _Sync:
         self._list_incidents([(w.since, w.until)] if refresh else gaps, skip=())
         extra_map = self._extras(extra_keys, known)
         extra_ids = {v for v in extra_map.values() if v}
-        tracked = {i: c for i, c in known.items() if i in extra_ids or _at(c) >= w.since}
+        tracked = {i: c for i, c in known.items() if i in extra_ids or at(c) >= w.since}
         tracked |= {i: raw["created_at"] for i, raw in self.fresh.items()}
         news_since = None if covered is None else _mark(prev) - OVERLAP
         entries, recent = self._bulk_log(log_since, tracked, known=known.keys(), news=news_since)
@@ -202,7 +194,7 @@ class _Sync:
                 continue
             self.fresh[raw["id"]] = raw
             self.report.add(raw["id"])
-            created = _at(raw["created_at"])
+            created = at(raw["created_at"])
             self.extra_log += self.client.iter_range(
                 f"/incidents/{raw['id']}/log_entries",
                 since=created,
@@ -225,26 +217,19 @@ class _Sync:
             for e in found:
                 inc_id = e["incident"]["id"]
                 if inc_id in tracked and (
-                    news is None or inc_id not in known or _at(e["created_at"]) >= news
+                    news is None or inc_id not in known or at(e["created_at"]) >= news
                 ):
                     seen[e["id"]] = e
         delivered = set(self.prev.get("recent", []))
         edge = self.now - OVERLAP
-        recent = {i for i, e in seen.items() if _at(e["created_at"]) >= edge}
+        recent = {i for i, e in seen.items() if at(e["created_at"]) >= edge}
         entries = [e for i, e in seen.items() if i not in delivered]
-        entries.sort(key=lambda e: (_at(e["created_at"]), e["id"]))
+        entries.sort(key=lambda e: (at(e["created_at"]), e["id"]))
         return entries, recent
 
 
-def _at(value: str) -> datetime:
-    moment = utc(value)
-    if moment is None:
-        raise SourceError(SOURCE, f"a record lacks a timestamp ({value!r})")
-    return moment
-
-
 def _mark(prev: Cursor) -> datetime:
-    return _at(prev["watermark"])
+    return at(prev["watermark"])
 
 
 def _covered(prev: Cursor, window: Window) -> tuple[datetime, datetime] | None:
@@ -254,107 +239,3 @@ def _covered(prev: Cursor, window: Window) -> tuple[datetime, datetime] | None:
         return None
     lo, hi = max(since, window.since), min(until, window.until)
     return (lo, hi) if lo < hi else None
-
-
-# ------------------------------------------------------------------------- conversion
-
-
-def _id(ref: Any) -> str | None:
-    return ref.get("id") if isinstance(ref, dict) else None
-
-
-def _ids(refs: Any) -> tuple[str, ...]:
-    return tuple(i for i in (_id(r) for r in refs or ()) if i)
-
-
-def to_service(raw: JSON) -> Service:
-    """A service as ``GET /services`` lists it."""
-    return Service(
-        id=raw["id"],
-        name=raw.get("name") or raw.get("summary", ""),
-        html_url=raw.get("html_url") or "",
-        team_ids=_ids(raw.get("teams")),
-    )
-
-
-def to_user(raw: JSON) -> User:
-    """A user as ``GET /users`` lists it."""
-    return User(
-        id=raw["id"], name=raw.get("name") or raw.get("summary", ""), email=raw.get("email") or ""
-    )
-
-
-def to_responder_request(raw: JSON) -> ResponderRequest:
-    """An entry of ``Incident.responder_requests``; targets come bare or wrapped."""
-    users: list[str] = []
-    policies: list[str] = []
-    for item in raw.get("responder_request_targets") or ():
-        target = item.get("responder_request_target", item)
-        kind, target_id = str(target.get("type", "")), target.get("id")
-        if target_id and kind.startswith("user"):
-            users.append(target_id)
-        elif target_id and kind.startswith("escalation_policy"):
-            policies.append(target_id)
-    return ResponderRequest(
-        requested_at=_at(raw["requested_at"]),
-        requester_id=_id(raw.get("requester")),
-        user_ids=tuple(users),
-        escalation_policy_ids=tuple(policies),
-    )
-
-
-def to_incident(
-    raw: JSON, *, resolved: datetime | None = None, priority_names: dict[str, str] | None = None
-) -> Incident:
-    """An incident; ``resolved`` is its resolve log entry's time, used when the API
-    gives no ``resolved_at``."""
-    priority = raw.get("priority") or {}
-    reason = raw.get("resolve_reason") or {}
-    resolved_at = utc(raw.get("resolved_at"))
-    if resolved_at is None and raw.get("status") == "resolved":
-        resolved_at = resolved
-    name = priority.get("name") or priority.get("summary")
-    return Incident(
-        id=raw["id"],
-        number=int(raw["incident_number"]),
-        title=raw.get("title") or "",
-        status=raw["status"],
-        urgency=raw.get("urgency") or "high",
-        created_at=_at(raw["created_at"]),
-        service_id=_id(raw.get("service")) or "",
-        html_url=raw.get("html_url") or "",
-        priority_id=_id(priority),
-        priority_name=name or (priority_names or {}).get(_id(priority) or ""),
-        resolved_at=resolved_at,
-        resolve_reason=reason.get("type"),
-        merged_into_id=_id(reason.get("incident")),
-        escalation_policy_id=_id(raw.get("escalation_policy")),
-        assignee_ids=_ids(a.get("assignee") for a in raw.get("assignments") or ()),
-        responder_requests=tuple(
-            to_responder_request(r) for r in raw.get("responder_requests") or ()
-        ),
-        updated_at=utc(raw.get("updated_at")),
-    )
-
-
-def to_log_event(raw: JSON) -> LogEvent:
-    """A log entry: who it assigns (assign/escalate/delegate) or notifies (notify)."""
-    kind = raw["type"]
-    agent = raw.get("agent") or {}
-    users: tuple[str, ...] = ()
-    if kind in _ASSIGNING:
-        users = _ids(raw.get("assignees"))
-    elif kind == "notify_log_entry":
-        users = _ids([raw.get("user")])
-    policy = _id(raw.get("escalation_policy")) if kind == "delegate_log_entry" else None
-    return LogEvent(
-        id=raw["id"],
-        incident_id=raw["incident"]["id"],
-        type=kind,
-        created_at=_at(raw["created_at"]),
-        agent_type=agent.get("type"),
-        agent_id=agent.get("id"),
-        user_ids=users,
-        escalation_policy_id=policy,
-        channel_type=(raw.get("channel") or {}).get("type"),
-    )

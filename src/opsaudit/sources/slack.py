@@ -42,7 +42,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from opsaudit.parsing.summary import is_summary_post
-from opsaudit.records import Channel, IncidentsPost, MessageMeta, SlackBatch
+from opsaudit.records import ChatBatch
 from opsaudit.sources.base import (
     DEFAULT_RETRY,
     Cursor,
@@ -62,6 +62,7 @@ from opsaudit.sources.slack_client import (
     ts_datetime,
     ts_key,
 )
+from opsaudit.sources.slack_records import to_channel, to_message, to_post
 
 __all__ = [
     "WarRoomScope",
@@ -103,7 +104,7 @@ def fetch_slack(
     counter: RequestCounter | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
     page_size: int = 200,
-) -> tuple[SlackBatch, Cursor]:
+) -> tuple[ChatBatch, Cursor]:
     """Read channels, war-room message metadata and summary posts since the cursor.
 
     Returns the new records and the next cursor. Raises :class:`SourceError` naming the
@@ -124,7 +125,7 @@ def fetch_slack(
             limit=page_size,
         )
     )
-    batch = SlackBatch(channels=[_channel(c) for c in listed])
+    batch = ChatBatch(channels=[to_channel(c) for c in listed])
     reader = _Reader(api=api, now=now, since=since, page_size=page_size)
 
     resolutions = war_rooms.resolution_by_name()
@@ -135,16 +136,16 @@ def fetch_slack(
         ):
             continue
         messages, known[channel["id"]] = reader.read(channel, known.get(channel["id"]))
-        batch.messages.extend(_meta(channel["id"], m) for m in messages)
+        batch.messages.extend(to_message(channel["id"], m) for m in messages)
 
     room = _incidents_room(listed, incidents_channel)
     if _needs_read(known.get(room["id"]), room, None, since):
         messages, known[room["id"]] = reader.read(room, known.get(room["id"]))
-        batch.messages.extend(_meta(room["id"], m) for m in messages)
+        batch.messages.extend(to_message(room["id"], m) for m in messages)
         posts = [m for m in messages if is_summary_post(str(m.get("text") or ""))]
         if posts and not state.get("workspace_url"):
             state["workspace_url"] = str(api.call("auth.test").get("url") or "")
-        batch.incidents_posts.extend(_post(room["id"], m, state["workspace_url"]) for m in posts)
+        batch.incidents_posts.extend(to_post(room["id"], m, state["workspace_url"]) for m in posts)
 
     state["synced_at"] = iso(now)
     return batch, state
@@ -288,46 +289,3 @@ def _incidents_room(channels: list[JSON], wanted: str) -> JSON:
         raise SourceError("slack", f"incidents channel #{name} not found by conversations.list")
     # a live channel wins over an archived one of the same name
     return sorted(matches, key=lambda c: bool(c.get("is_archived")))[0]
-
-
-# ------------------------------------------------------------------------------ records
-
-
-def _channel(raw: JSON) -> Channel:
-    return Channel(
-        id=raw["id"],
-        name=raw.get("name", ""),
-        created=EPOCH + timedelta(seconds=int(raw.get("created") or 0)),  # int, or str
-        is_archived=bool(raw.get("is_archived")),
-        is_private=bool(raw.get("is_private")),
-        creator=raw.get("creator") or None,
-    )
-
-
-def _meta(channel_id: str, raw: JSON) -> MessageMeta:
-    bot_profile = raw.get("bot_profile") or {}
-    return MessageMeta(
-        channel_id=channel_id,
-        ts=raw["ts"],
-        posted_at=ts_datetime(raw["ts"]),
-        thread_ts=raw.get("thread_ts") or None,
-        user=raw.get("user") or None,
-        bot_id=raw.get("bot_id") or None,
-        bot_name=bot_profile.get("name") or raw.get("username") or None,
-        subtype=raw.get("subtype") or None,
-    )
-
-
-def _post(channel_id: str, raw: JSON, workspace_url: str) -> IncidentsPost:
-    thread_ts = raw.get("thread_ts") or None
-    return IncidentsPost(
-        channel_id=channel_id,
-        ts=raw["ts"],
-        posted_at=ts_datetime(raw["ts"]),
-        text=str(raw.get("text") or ""),
-        thread_ts=thread_ts,
-        user=raw.get("user") or None,
-        permalink=permalink(
-            workspace_url=workspace_url, channel_id=channel_id, ts=raw["ts"], thread_ts=thread_ts
-        ),
-    )

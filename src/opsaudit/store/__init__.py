@@ -2,15 +2,15 @@
 
 Usage::
 
-    engine = open_store("sqlite:///.opsaudit/opsaudit.db")
+    engine = open_store("sqlite:///.opsaudit/opsaudit.db")  # migrated by opsaudit.runtime
     with Session(engine) as session, session.begin():
-        save_pagerduty(session=session, batch=batch)
+        save_incidents(session=session, batch=batch)
 """
 
 from __future__ import annotations
 
-from opsaudit.store.engine import migrate, open_store
+from opsaudit.store.engine import StoreNotMigrated, check_schema, migrate_store, open_store
 from opsaudit.store.repository import *  # noqa: F403 -- the public queries, see __all__
 from opsaudit.store.repository import __all__ as _queries
 
-__all__ = ["migrate", "open_store", *_queries]
+__all__ = ["StoreNotMigrated", "check_schema", "migrate_store", "open_store", *_queries]

@@ -1,28 +1,41 @@
-"""Opening the store: an engine for a URL, with the schema migrated to the newest revision.
+"""Opening the store: an engine for a URL, its schema checked or migrated to the newest revision.
 
-The schema is owned by Alembic. ``open_store`` runs ``upgrade head`` on every open,
-which is cheap when there is nothing to do, so a fresh SQLite file, an old database
-and an up-to-date one all come back ready to use.
+The schema is owned by Alembic. Migrating is the composition root's job
+(:mod:`opsaudit.runtime` opens with ``migrate=True``, once per run, under a lock so
+that two runs starting together do not both upgrade); any other open only checks
+that the schema is the one this code was written for, and says so clearly if not.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# pg_advisory_xact_lock key of the migrations: any constant the application owns
+_PG_LOCK_KEY = 0x6F70_7361_7564_6974 & 0x7FFF_FFFF_FFFF_FFFF  # "opsaudit"
 
 
-def open_store(url: str) -> Engine:
-    """Open the database at ``url`` (any SQLAlchemy URL), migrate it to head, return it.
+class StoreNotMigrated(Exception):
+    """The store's schema is not the one this code needs: migrations must run first."""
 
+
+def open_store(url: str, *, migrate: bool = False) -> Engine:
+    """Open the database at ``url`` (any SQLAlchemy URL) and return its engine.
+
+    With ``migrate`` the schema is brought to the newest revision first (under a lock);
+    without, it must already be there, or :class:`StoreNotMigrated` says what to run.
     ``postgresql://`` means psycopg 3 (also under SQLAlchemy 2.0, whose default was
     psycopg2). For a SQLite file the parent folder is created when missing; an
     in-memory SQLite database keeps one connection, or every checkout would see a new,
@@ -41,18 +54,79 @@ def open_store(url: str) -> Engine:
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    migrate(engine)
+    try:
+        if migrate:
+            migrate_store(engine)
+        else:
+            check_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    """Run ``alembic upgrade head`` on ``engine`` in one transaction."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
+def migrate_store(engine: Engine) -> None:
+    """Run ``alembic upgrade head`` on ``engine`` in one transaction, one run at a time."""
+    config = _alembic_config()
+    with _migration_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # held until this transaction ends: a second run waits, then finds nothing to do
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
         # env.py uses this connection instead of building its own engine from a URL
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise :class:`StoreNotMigrated` unless the store is at the newest revision."""
+    head = head_revision()
+    with engine.connect() as connection:
+        current = _current_revision(connection)
+    if current != head:
+        where = engine.url.render_as_string(hide_password=True)
+        found = f"at revision {current}" if current else "not initialised"
+        raise StoreNotMigrated(
+            f"the store {where} is {found}, this opsaudit needs revision {head}: "
+            "run migrations first (opsaudit sync or audit migrate it, "
+            "or opsaudit.store.open_store(url, migrate=True))"
+        )
+
+
+def head_revision() -> str | None:
+    """The newest revision of the migrations shipped with this code."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, an exclusive lock on a file next to it while migrating.
+
+    SQLite's own locks do not cover Alembic's DDL (pysqlite runs it outside the
+    transaction it opens for DML); PostgreSQL has its advisory lock instead.
+    """
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or _sqlite_in_memory(engine.url):
+        yield
+        return
+    import fcntl  # POSIX only; only a SQLite file store needs it
+
+    lock_path = Path(database).expanduser().with_name(Path(database).name + ".migrate-lock")
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sqlite_in_memory(url: URL) -> bool:

@@ -1,13 +1,19 @@
 """Every query of the store, in one place to import from.
 
-The functions live in one module per domain (``repo_pagerduty``, ``repo_slack``,
-``repo_github``, ``repo_runs``, ``repo_results``, ``repo_digest``). All are keyword-only
+The functions live in one module per domain (``repo_incidents``, ``repo_chat``,
+``repo_documents``, ``repo_runs``, ``repo_results``, ``repo_digest``). All are keyword-only
 and take a ``Session``; none commits: the caller runs one transaction per batch, so a
 failed save leaves what was stored before it untouched.
 """
 
 from __future__ import annotations
 
+from opsaudit.store.repo_chat import (
+    load_channels,
+    load_incidents_posts,
+    load_messages,
+    save_chat,
+)
 from opsaudit.store.repo_digest import (
     Announcement,
     DigestRecord,
@@ -16,23 +22,23 @@ from opsaudit.store.repo_digest import (
     load_digests,
     save_digest,
 )
-from opsaudit.store.repo_github import (
+from opsaudit.store.repo_documents import (
     known_blob_shas,
     landing_times,
     load_blob,
     load_blobs,
     load_commits,
-    load_issue_states,
+    load_work_items,
     postmortem_files_at,
-    save_github,
+    save_documents,
 )
-from opsaudit.store.repo_pagerduty import (
+from opsaudit.store.repo_incidents import (
     load_incidents,
     load_log_events,
     load_priorities,
     load_services,
     load_users,
-    save_pagerduty,
+    save_incidents,
 )
 from opsaudit.store.repo_results import (
     Finding,
@@ -50,12 +56,6 @@ from opsaudit.store.repo_runs import (
     mark_sync_failed,
     save_sync_state,
     start_audit_run,
-)
-from opsaudit.store.repo_slack import (
-    load_channels,
-    load_incidents_posts,
-    load_messages,
-    save_slack,
 )
 
 __all__ = [
@@ -79,7 +79,6 @@ __all__ = [
     "load_findings",
     "load_incidents",
     "load_incidents_posts",
-    "load_issue_states",
     "load_log_events",
     "load_messages",
     "load_priorities",
@@ -87,13 +86,14 @@ __all__ = [
     "load_services",
     "load_sync_state",
     "load_users",
+    "load_work_items",
     "mark_sync_failed",
     "postmortem_files_at",
+    "save_chat",
     "save_digest",
-    "save_github",
-    "save_pagerduty",
+    "save_documents",
+    "save_incidents",
     "save_results",
-    "save_slack",
     "save_sync_state",
     "start_audit_run",
 ]

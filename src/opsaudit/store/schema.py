@@ -68,7 +68,7 @@ class Base(DeclarativeBase):
     }
 
 
-# --------------------------------------------------------------------------- PagerDuty
+# --------------------------------------------------------------------------- incidents
 
 
 class ServiceRow(Base):
@@ -128,7 +128,7 @@ class LogEventRow(Base):
     channel_type: Mapped[str | None] = mapped_column(KIND)
 
 
-# ------------------------------------------------------------------------------ Slack
+# ------------------------------------------------------------------------------- chat
 
 
 class ChannelRow(Base):
@@ -155,6 +155,7 @@ class MessageRow(Base):
     bot_id: Mapped[str | None] = mapped_column(ID)
     bot_name: Mapped[str | None] = mapped_column(Text)
     subtype: Mapped[str | None] = mapped_column(KIND)
+    author_kind: Mapped[str] = mapped_column(KIND)  # person | bot | system
 
 
 class IncidentsPostRow(Base):
@@ -168,7 +169,7 @@ class IncidentsPostRow(Base):
     permalink: Mapped[str] = mapped_column(Text)
 
 
-# ----------------------------------------------------------------------------- GitHub
+# ------------------------------------------------------------------ documents, tracker
 
 
 class CommitRow(Base):
@@ -199,7 +200,9 @@ class BlobRow(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class IssueStateRow(Base):
+class WorkItemRow(Base):
+    """A tracker issue or pull request (the table keeps its first name)."""
+
     __tablename__ = "issue_states"
     repo: Mapped[str] = mapped_column(String(255), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)

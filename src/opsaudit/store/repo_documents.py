@@ -1,4 +1,4 @@
-"""GitHub records in the store: commits with their file changes, blobs, issue states,
+"""Document and tracker records in the store: commits with their file changes, blobs, issue states,
 and the post-mortem folder as the default branch held it at a moment."""
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from opsaudit.records import Blob, Commit, FileChange, GitHubBatch, IssueState, PostMortemVersion
+from opsaudit.records import Blob, Commit, DocumentBatch, FileChange, PostMortemVersion, WorkItem
 from opsaudit.store._sql import in_chunks, insert_missing, upsert
-from opsaudit.store.schema import BlobRow, CommitRow, FileChangeRow, IssueStateRow
+from opsaudit.store.schema import BlobRow, CommitRow, FileChangeRow, WorkItemRow
 
 _FRESH = {"populate_existing": True}  # rows may have changed under the identity map
 _ADDS = frozenset({"added", "renamed", "copied"})  # statuses that put a file at its path
 
 
-def save_github(*, session: Session, batch: GitHubBatch) -> None:
+def save_documents(*, session: Session, batch: DocumentBatch) -> None:
     """Save blobs (insert-if-absent: a blob never changes), commits with their file
     changes, and issue states (upsert by repo and number). The caller commits.
 
@@ -41,7 +41,7 @@ def save_github(*, session: Session, batch: GitHubBatch) -> None:
         }
         for i in batch.issues
     )
-    upsert(session, IssueStateRow, issues, keys=["repo", "number"])
+    upsert(session, WorkItemRow, issues, keys=["repo", "number"])
 
 
 def _save_commits(session: Session, commits: list[Commit]) -> None:
@@ -132,11 +132,11 @@ def known_blob_shas(*, session: Session) -> set[str]:
     return set(session.scalars(select(BlobRow.sha)))
 
 
-def load_issue_states(*, session: Session) -> list[IssueState]:
+def load_work_items(*, session: Session) -> list[WorkItem]:
     """Every stored issue or pull request state, by repository, then number."""
-    query = select(IssueStateRow).order_by(IssueStateRow.repo, IssueStateRow.number)
+    query = select(WorkItemRow).order_by(WorkItemRow.repo, WorkItemRow.number)
     return [
-        IssueState(
+        WorkItem(
             repo=r.repo,
             number=r.number,
             state=r.state,

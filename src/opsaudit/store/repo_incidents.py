@@ -1,18 +1,20 @@
-"""PagerDuty records in the store: save a batch, load services, users, incidents, logs."""
+"""Incident records in the store: save a batch, load services, users, incidents, events."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opsaudit.records import (
+    ActorKind,
+    EventKind,
     Incident,
-    LogEvent,
-    PagerDutyBatch,
+    IncidentBatch,
+    IncidentEvent,
     Priority,
     ResponderRequest,
     Service,
@@ -24,8 +26,8 @@ from opsaudit.store.schema import IncidentRow, LogEventRow, PriorityRow, Service
 _FRESH = {"populate_existing": True}  # rows may have changed under the identity map
 
 
-def save_pagerduty(*, session: Session, batch: PagerDutyBatch) -> None:
-    """Upsert every record of ``batch`` by its PagerDuty id (the caller commits)."""
+def save_incidents(*, session: Session, batch: IncidentBatch) -> None:
+    """Upsert every record of ``batch`` by its vendor id (the caller commits)."""
     upsert(session, ServiceRow, (_service_row(s) for s in batch.services), keys=["id"])
     upsert(
         session,
@@ -92,8 +94,8 @@ def load_incidents(
     return [_incident(r) for r in found]
 
 
-def load_log_events(*, session: Session, incident_ids: Collection[str]) -> list[LogEvent]:
-    """The log entries of these incidents, ordered by time, then id."""
+def load_log_events(*, session: Session, incident_ids: Collection[str]) -> list[IncidentEvent]:
+    """The events of these incidents, ordered by time, then id."""
     found = [
         row
         for chunk in in_chunks(incident_ids)
@@ -105,16 +107,16 @@ def load_log_events(*, session: Session, incident_ids: Collection[str]) -> list[
     ]
     found.sort(key=lambda r: (r.created_at, r.id))
     return [
-        LogEvent(
+        IncidentEvent(
             id=r.id,
             incident_id=r.incident_id,
-            type=r.type,
+            kind=cast(EventKind, r.type),
             created_at=r.created_at,
-            agent_type=r.agent_type,
-            agent_id=r.agent_id,
+            actor_kind=cast(ActorKind | None, r.agent_type),
+            actor_id=r.agent_id,
             user_ids=tuple(r.user_ids),
             escalation_policy_id=r.escalation_policy_id,
-            channel_type=r.channel_type,
+            channel=r.channel_type,
         )
         for r in found
     ]
@@ -168,17 +170,19 @@ def _incident(r: IncidentRow) -> Incident:
     )
 
 
-def _log_event_row(e: LogEvent) -> dict[str, Any]:
+def _log_event_row(e: IncidentEvent) -> dict[str, Any]:
+    # the columns keep their first names (type, agent_*, channel_type): renaming them
+    # would rebuild the largest table of a store for no gain; the values are our kinds
     return {
         "id": e.id,
         "incident_id": e.incident_id,
-        "type": e.type,
+        "type": e.kind,
         "created_at": e.created_at,
-        "agent_type": e.agent_type,
-        "agent_id": e.agent_id,
+        "agent_type": e.actor_kind,
+        "agent_id": e.actor_id,
         "user_ids": list(e.user_ids),
         "escalation_policy_id": e.escalation_policy_id,
-        "channel_type": e.channel_type,
+        "channel_type": e.channel,
     }
 
 

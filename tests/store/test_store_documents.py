@@ -20,7 +20,7 @@ from store_builders import (
     rename,
 )
 
-from opsaudit.records import GitHubBatch
+from opsaudit.records import DocumentBatch
 from opsaudit.sandbox.state import git_blob_sha
 from opsaudit.store import (
     known_blob_shas,
@@ -28,9 +28,9 @@ from opsaudit.store import (
     load_blob,
     load_blobs,
     load_commits,
-    load_issue_states,
+    load_work_items,
     postmortem_files_at,
-    save_github,
+    save_documents,
 )
 
 DIR = "docs/incidents/"
@@ -71,10 +71,10 @@ def _landed(engine: Engine, minutes: float) -> dict[str, str]:
 def _save_history(engine: Engine) -> None:
     texts = ["a v1", "b v1", "old", "d", "a v2 \u2019s fault \U0001f4dd", "b v2", "a v3"]
     # two syncs, as incremental syncing does; the second resends C3 (an overlap)
-    first = GitHubBatch(commits=HISTORY[:3], blobs=[blob(t) for t in texts[:5]])
-    second = GitHubBatch(commits=HISTORY[2:], blobs=[blob(t) for t in texts[4:]])
-    commit(engine, save_github, first)
-    commit(engine, save_github, second)
+    first = DocumentBatch(commits=HISTORY[:3], blobs=[blob(t) for t in texts[:5]])
+    second = DocumentBatch(commits=HISTORY[2:], blobs=[blob(t) for t in texts[4:]])
+    commit(engine, save_documents, first)
+    commit(engine, save_documents, second)
 
 
 def test_commits_round_trip_in_history_order_with_their_changes(engine: Engine) -> None:
@@ -141,9 +141,9 @@ def test_history_saved_twice_is_unchanged(engine: Engine) -> None:
 
 def test_blobs_are_inserted_once_and_never_changed(engine: Engine) -> None:
     original = blob("# Post-mortem\n\u00e9t\u00e9 \U0001f680\n")
-    commit(engine, save_github, GitHubBatch(blobs=[original, blob("x")]))
+    commit(engine, save_documents, DocumentBatch(blobs=[original, blob("x")]))
     tampered = replace(original, text="something else")
-    commit(engine, save_github, GitHubBatch(blobs=[tampered]))
+    commit(engine, save_documents, DocumentBatch(blobs=[tampered]))
 
     assert read(engine, load_blob, sha=original.sha) == original
     assert read(engine, load_blob, sha=git_blob_sha("never fetched")) is None
@@ -156,9 +156,9 @@ def test_blobs_are_inserted_once_and_never_changed(engine: Engine) -> None:
 
 def test_a_resent_commit_replaces_its_changes(engine: Engine) -> None:
     first = git_commit("c1", at(0), add(A, "a"), add(B, "b"))
-    commit(engine, save_github, GitHubBatch(commits=[first]))
+    commit(engine, save_documents, DocumentBatch(commits=[first]))
     fewer = replace(first, changes=(add(A, "a"),), message="amended \u2728")
-    commit(engine, save_github, GitHubBatch(commits=[fewer]))
+    commit(engine, save_documents, DocumentBatch(commits=[fewer]))
     assert read(engine, load_commits) == [fewer]
 
 
@@ -175,11 +175,11 @@ def test_issue_states_upsert_by_repo_and_number(engine: Engine) -> None:
             html_url="https://github.com/example-org/ops-docs/pull/8",
         ),
     ]
-    commit(engine, save_github, GitHubBatch(issues=issues))
-    commit(engine, save_github, GitHubBatch(issues=issues))
-    assert read(engine, load_issue_states) == sorted(issues, key=lambda i: (i.repo, i.number))
+    commit(engine, save_documents, DocumentBatch(issues=issues))
+    commit(engine, save_documents, DocumentBatch(issues=issues))
+    assert read(engine, load_work_items) == sorted(issues, key=lambda i: (i.repo, i.number))
 
     closed = replace(issues[0], state="closed", closed_at=at(9))
-    commit(engine, save_github, GitHubBatch(issues=[closed]))
-    assert closed in read(engine, load_issue_states)
-    assert len(read(engine, load_issue_states)) == 3
+    commit(engine, save_documents, DocumentBatch(issues=[closed]))
+    assert closed in read(engine, load_work_items)
+    assert len(read(engine, load_work_items)) == 3

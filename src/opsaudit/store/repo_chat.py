@@ -1,20 +1,21 @@
-"""Slack records in the store: channels, message metadata and ``#incidents`` posts."""
+"""Chat records in the store: channels, message metadata and ``#incidents`` posts."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opsaudit.records import Channel, IncidentsPost, MessageMeta, SlackBatch
+from opsaudit.records import AuthorKind, Channel, ChatBatch, IncidentsPost, MessageMeta
 from opsaudit.store._sql import in_chunks, upsert
 from opsaudit.store.schema import ChannelRow, IncidentsPostRow, MessageRow
 
 _FRESH = {"populate_existing": True}  # rows may have changed under the identity map
 
 
-def save_slack(*, session: Session, batch: SlackBatch) -> None:
+def save_chat(*, session: Session, batch: ChatBatch) -> None:
     """Upsert channels by id and messages and posts by (channel, ts); the caller commits."""
     channels = (
         {
@@ -38,6 +39,7 @@ def save_slack(*, session: Session, batch: SlackBatch) -> None:
             "bot_id": m.bot_id,
             "bot_name": m.bot_name,
             "subtype": m.subtype,
+            "author_kind": m.author_kind,
         }
         for m in batch.messages
     )
@@ -96,6 +98,7 @@ def load_messages(*, session: Session, channel_ids: Collection[str]) -> list[Mes
             bot_id=r.bot_id,
             bot_name=r.bot_name,
             subtype=r.subtype,
+            author_kind=cast(AuthorKind, r.author_kind),
         )
         for r in found
     ]

@@ -1,0 +1,114 @@
+"""The composition root: one store opened and migrated per run, synced, evaluated, closed.
+
+Every entry point (the CLI's commands, the Prefect flows, the demo, the weekly report)
+goes through :func:`open_runtime`: the store is opened once, migrated once (under a
+lock, see :func:`opsaudit.store.migrate_store`), and its engine disposed of at the end
+whatever happens. What evaluating returns is the evaluation step's business: the root
+passes it the engine and hands its result back untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol, TypeVar
+
+from sqlalchemy import Engine
+
+from opsaudit import store
+from opsaudit.config import Config
+from opsaudit.snapshot import SourceStatus
+from opsaudit.sources.base import DEFAULT_RETRY, RetryPolicy, Window
+from opsaudit.sync import SyncReport, run_sync, stored_statuses
+
+Progress = Callable[[str], None]
+T_co = TypeVar("T_co", covariant=True)
+
+
+class EvaluateStep(Protocol[T_co]):
+    """``audit.evaluate_step``'s shape: evaluate at as-of over the opened store."""
+
+    def __call__(
+        self,
+        *,
+        config: Config,
+        engine: Engine,
+        window: Window,
+        as_of: datetime,
+        sources: dict[str, SourceStatus],
+    ) -> T_co: ...
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """An open store and the configuration it serves, for one run."""
+
+    config: Config
+    engine: Engine
+
+    def sync(
+        self,
+        *,
+        tokens: dict[str, str],
+        window: Window,
+        now: datetime | None = None,
+        full: bool = False,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        progress: Progress = lambda _m: None,
+    ) -> SyncReport:
+        """Sync every configured source into the store (``now`` defaults to now)."""
+        return run_sync(
+            config=self.config,
+            tokens=tokens,
+            window=window,
+            now=now or datetime.now(UTC),
+            engine=self.engine,
+            full=full,
+            retry=retry,
+            progress=progress,
+        )
+
+    def statuses(
+        self,
+        *,
+        tokens: dict[str, str],
+        window: Window,
+        offline: bool,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        progress: Progress = lambda _m: None,
+    ) -> dict[str, SourceStatus]:
+        """The sources' statuses for a run: as the last sync left them when
+        ``offline``, else after syncing them now."""
+        if offline:
+            return self.stored_statuses()
+        report = self.sync(tokens=tokens, window=window, retry=retry, progress=progress)
+        return dict(report.outcomes)
+
+    def stored_statuses(self) -> dict[str, SourceStatus]:
+        """Each source as its last sync left it; no request is made."""
+        return stored_statuses(config=self.config, engine=self.engine)
+
+    def evaluate(
+        self,
+        step: EvaluateStep[T_co],
+        *,
+        window: Window,
+        as_of: datetime,
+        sources: dict[str, SourceStatus],
+    ) -> T_co:
+        """Run the evaluation ``step`` over this store and return what it returns."""
+        return step(
+            config=self.config, engine=self.engine, window=window, as_of=as_of, sources=sources
+        )
+
+
+@contextmanager
+def open_runtime(config: Config) -> Iterator[Runtime]:
+    """Open and migrate the store of ``config``; dispose of its engine on the way out."""
+    engine = store.open_store(config.database.url, migrate=True)
+    try:
+        yield Runtime(config=config, engine=engine)
+    finally:
+        engine.dispose()

@@ -1,0 +1,82 @@
+"""The Slack adapter: provides ``chat`` (war rooms and the ``#incidents`` channel)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import field_validator
+
+from opsaudit.records import Capability, ChatBatch
+from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from opsaudit.sources.base import Endpoint
+    from opsaudit.sources.slack_post import SlackPoster
+
+
+class SlackSection(SourceSection):
+    api_url: str = "https://slack.com/api/"
+    incidents_channel: str = "incidents"
+
+    @field_validator("api_url")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        # slack_sdk joins method names with urljoin: without the slash the last segment is lost
+        return value if value.endswith("/") else value + "/"
+
+
+class Slack:
+    name: ClassVar[str] = "slack"
+    provides: ClassVar[frozenset[Capability]] = frozenset({"chat"})
+    section: ClassVar[type[SourceSection]] = SlackSection
+    token_env: ClassVar[str] = "SLACK_BOT_TOKEN"
+    secret_block: ClassVar[str] = "slack-bot-token"
+    steps: ClassVar[tuple[str, ...]] = ("slack",)
+
+    def fetch(self, step: str, job: FetchJob) -> Fetched | None:
+        """The war rooms of the incidents stored since the window's start, and the
+        incidents channel."""
+        # the vendor client loads only when a sync runs, never with the table
+        from opsaudit.sources.slack import WarRoomScope, fetch_slack
+
+        section = job.section
+        assert isinstance(section, SlackSection)
+        policy = job.policy
+        by_id = policy.ticket_id == "{incident_id}"
+        incidents = job.stored.incidents(since=job.window.since)
+        keys = {(i.id if by_id else str(i.number)): i.resolved_at for i in incidents}
+        batch, cursor = fetch_slack(
+            endpoint=job.endpoint,
+            incidents_channel=section.incidents_channel,
+            war_rooms=WarRoomScope(prefix=policy.warroom.prefix or "incident-", keys=keys),
+            cursor=job.cursor,
+            now=job.now,
+            since=job.window.since,
+            counter=job.counter,
+            retry=job.retry,
+        )
+        return Fetched(batch, cursor)
+
+    def save(self, session: Session, batch: Any) -> Mapping[str, int]:
+        """Upsert the batch; counts channels, messages and summary posts."""
+        from opsaudit.store import save_chat  # SQLAlchemy only when saving
+
+        assert isinstance(batch, ChatBatch)
+        save_chat(session=session, batch=batch)
+        return {
+            "channels": len(batch.channels),
+            "messages": len(batch.messages),
+            "summary posts": len(batch.incidents_posts),
+        }
+
+    def poster(self, endpoint: Endpoint) -> SlackPoster:
+        """A client that posts to the workspace (the digest, the report's summary)."""
+        from opsaudit.sources.slack_post import SlackPoster
+
+        return SlackPoster(endpoint=endpoint)
+
+
+SOURCE = Slack()

@@ -35,6 +35,9 @@ from opsaudit.records import (
 )
 from opsaudit.snapshot import PostMortemFile, Snapshot, SourceStatus
 from opsaudit.sources.base import Window
+from opsaudit.sources.github_source import GitHubSection
+from opsaudit.sources.pagerduty_source import PagerDutySection
+from opsaudit.sources.slack_source import SlackSection
 from opsaudit.sources.table import providers
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
@@ -46,6 +49,12 @@ PRIMARY = User(id="PPRI001", name="Pat Primary", email="pat@example.com")
 SECONDARY = User(id="PSEC001", name="Sam Second", email="sam@example.com")
 REPO = "acme/ops-docs"
 PD_WEB = "https://acme.pagerduty.com"
+# the URL templates the configured sources give the checks, as a real configuration would
+SOURCE_LINKS: dict[str, Any] = {
+    **PagerDutySection(web_url=PD_WEB).audit_settings(),
+    **SlackSection().audit_settings(),
+    **GitHubSection(repo=REPO).audit_settings(),
+}
 SLACK_BASE = "https://acme.slack.com"
 INCIDENTS_CHANNEL = "CINCIDENTS"
 _counter = iter(range(1, 10**9))
@@ -276,9 +285,7 @@ def context(
         window=window,
         cto=Person(pagerduty_id=CTO.id, email=CTO.email) if cto else None,
         services={SERVICE.name: ServiceInfo(brand="shop", owner=service_owner)},
-        pagerduty_web=PD_WEB,
-        github_repo=REPO,
-        github_path="docs/incidents",
+        **SOURCE_LINKS,
     )
     built = build_policy(policy)
     return Context(

@@ -29,7 +29,7 @@ class IncidentSummary:
     id: str
     number: int
     title: str
-    url: str
+    url: str | None
     severity: str | None
     service: str
     brand: str | None
@@ -57,7 +57,7 @@ class ExcludedIncident:
     id: str
     number: int
     title: str
-    url: str
+    url: str | None
     triggered_at: datetime
     reason: str
 
@@ -69,7 +69,7 @@ class LinkedIncident:
     id: str
     number: int
     severity: str | None
-    url: str
+    url: str | None
 
 
 @dataclass(frozen=True)

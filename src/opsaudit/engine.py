@@ -92,12 +92,11 @@ def _missing_sources(context: Context, spec: CheckSpec, providers: Providers) ->
 
 
 def _sourced(result: Result, providers: Providers) -> Result:
+    """The result with each evidence's capability replaced by its source's name."""
     if not result.evidence:
         return result
-    evidence = tuple(
-        replace(e, source=providers.get(e.source, e.source))  # type: ignore[call-overload]
-        for e in result.evidence
-    )
+    names: dict[str, str] = {str(capability): name for capability, name in providers.items()}
+    evidence = tuple(replace(e, source=names.get(e.source, e.source)) for e in result.evidence)
     return replace(result, evidence=evidence)
 
 

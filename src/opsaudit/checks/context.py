@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from urllib.parse import urlsplit
 
 from opsaudit.calendar import BusinessCalendar
 from opsaudit.checks.links import Links
@@ -191,7 +190,7 @@ class Context:
             if name in p.mentions.channel_names
             or (room is not None and room.id in p.mentions.channel_ids)
             or incident.id in p.mentions.incident_ids
-            or url in p.post.text
+            or (url is not None and url in p.post.text)
         ]
 
     # ------------------------------------------------------------------ documents
@@ -211,15 +210,15 @@ class Context:
                 if aliases is None
                 else self.documents[file.path].action_items(
                     aliases,
-                    repo=self.settings.github_repo or "",
-                    github_web=self.settings.github_web,
+                    repo=self.settings.documents_repo or "",
+                    github_web=self.settings.tracker_web,
                     placeholders=self.policy.postmortem.placeholders,
                 )
             )
         return self._action_items[file.path]
 
     def refs_of(self, file: PostMortemFile) -> list[IncidentRef]:
-        hosts = tuple(h for h in [urlsplit(self.settings.pagerduty_web).hostname] if h)
+        hosts = self.settings.incident_hosts
         prefix = self.policy.warroom.prefix or "incident-"
         kind = ticket_kind(self.policy)
         return incident_refs(file.text, web_hosts=hosts, prefix=prefix, ticket=kind)

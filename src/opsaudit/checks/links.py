@@ -1,7 +1,9 @@
-"""Evidence and links: where a result's facts can be seen (a log entry, a Slack message,
-a file at a line, a commit, an issue).
+"""Evidence and links: where a result's facts can be seen (an incident event, a chat
+message, a file at a line, a commit, a work item).
 
 Evidence names the capability that holds it; the engine writes the providing source.
+URLs are filled from the templates the configured sources supply (``AuditSettings``):
+no vendor's URL scheme is written here.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from opsaudit.snapshot import PostMortemFile, Snapshot
 
 
 class Links:
-    """Builds evidence and URLs from the configured web addresses and the snapshot."""
+    """Builds evidence and URLs from the sources' URL templates and the snapshot."""
 
     def __init__(self, *, settings: AuditSettings, snapshot: Snapshot) -> None:
         self.settings = settings
@@ -24,22 +26,22 @@ class Links:
 
     # ------------------------------------------------------------------ incidents
 
-    def incident_url(self, incident: Incident) -> str:
-        if incident.html_url:
-            return incident.html_url
-        return f"{self.settings.pagerduty_web.rstrip('/')}/incidents/{incident.id}"
+    def incident_url(self, incident: Incident) -> str | None:
+        """The incident's own web address, else one made from the template."""
+        return incident.html_url or _fill(self.settings.incident_url, id=incident.id)
 
     def incident(self, view: IncidentView) -> Evidence:
         return Evidence("incidents", view.incident.id, view.subject.url)
 
     def log(self, view: IncidentView, event: IncidentEvent) -> Evidence:
-        url = f"{view.subject.url}/log_entries/{event.id}" if view.subject.url else None
+        template, incident = self.settings.incident_event_url, view.subject.url
+        url = _fill(template, incident_url=incident, id=event.id) if incident else None
         return Evidence("incidents", event.id, url)
 
     # ----------------------------------------------------------------------- chat
 
     def message(self, channel_id: str, ts: str) -> Evidence:
-        return Evidence("chat", f"{channel_id}/{ts}", self._permalink(channel_id, ts))
+        return Evidence("chat", f"{channel_id}/{ts}", self._message_url(channel_id, ts))
 
     def channel(self, room: Channel) -> Evidence:
         """The channel itself as evidence: ``<id>/<first ts>`` when it has messages."""
@@ -54,44 +56,47 @@ class Links:
 
     @cached_property
     def _workspace(self) -> str | None:
-        return next(
-            (
-                p.permalink.split("/archives/")[0]
-                for p in self.snapshot.incidents_posts
-                if p.permalink
-            ),
-            None,
-        )
+        """The workspace's address, read off a stored post's permalink: the part before
+        what the message template puts after ``{workspace}``."""
+        _, marker, rest = self.settings.message_url.partition("{workspace}")
+        after = rest.split("{", 1)[0]
+        if not marker or not after:
+            return None
+        links = (p.permalink for p in self.snapshot.incidents_posts if after in p.permalink)
+        return next((link.split(after, 1)[0] for link in links), None)
 
-    def _permalink(self, channel_id: str, ts: str) -> str | None:
-        base = self._workspace
-        return f"{base}/archives/{channel_id}/p{ts.replace('.', '')}" if base else None
+    def _message_url(self, channel_id: str, ts: str) -> str | None:
+        workspace = self._workspace
+        if workspace is None:
+            return None
+        digits = ts.replace(".", "")
+        return _fill(
+            self.settings.message_url, workspace=workspace, channel=channel_id, ts_digits=digits
+        )
 
     # ------------------------------------------------------------------ documents
 
     def document(self, file: PostMortemFile, line: int | None = None) -> Evidence:
-        ref = f"{file.path}#L{line}" if line else file.path
-        repo = self.settings.github_repo
-        if repo is None:
-            return Evidence("documents", ref)
         anchor = f"#L{line}" if line else ""
-        web = self.settings.github_web.rstrip("/")
-        url = f"{web}/{repo}/blob/{file.commit_sha}/{file.path}{anchor}"
-        return Evidence("documents", ref, url)
+        url = _fill(
+            self.settings.document_url, commit=file.commit_sha, path=file.path, anchor=anchor
+        )
+        return Evidence("documents", f"{file.path}{anchor}", url)
 
     def commit(self, file: PostMortemFile) -> Evidence:
         """The commit that landed the file."""
-        repo = self.settings.github_repo
         sha = file.landing_commit
-        if repo is None:
-            return Evidence("documents", sha)
-        web = self.settings.github_web.rstrip("/")
-        return Evidence("documents", sha, f"{web}/{repo}/commit/{sha}")
+        return Evidence("documents", sha, _fill(self.settings.commit_url, sha=sha))
 
     # -------------------------------------------------------------------- tracker
 
     def issue(self, ref: IssueRef, state: WorkItem | None) -> Evidence:
-        web = self.settings.github_web.rstrip("/")
         url = state.html_url if state is not None and state.html_url else None
         name = f"{ref.repo}#{ref.number}"
-        return Evidence("tracker", name, url or f"{web}/{ref.repo}/issues/{ref.number}")
+        made = _fill(self.settings.work_item_url, repo=ref.repo, number=ref.number)
+        return Evidence("tracker", name, url or made)
+
+
+def _fill(template: str, **values: object) -> str | None:
+    """The template with its fields filled; None for an empty template (no link)."""
+    return template.format(**values) if template else None

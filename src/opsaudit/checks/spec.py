@@ -27,8 +27,6 @@ from opsaudit.records import CAPABILITIES, Capability
 if TYPE_CHECKING:
     from opsaudit.checks.context import Context
 
-# What a check reads, whoever provides it: PagerDuty gives incidents, Slack chat,
-# GitHub the post-mortem documents and the issue tracker.
 # The report's areas, in the order of a response: the glance columns follow it.
 Group = Literal[
     "incident", "response", "escalation", "warroom", "comms", "postmortem", "action_item"

@@ -26,15 +26,25 @@ _SEV = re.compile(r"^\s*sev[\s-]?([1-4])\s*$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class AuditSettings:
-    """The configuration's parts the checks read besides the policy."""
+    """The configuration's parts the checks read besides the policy.
+
+    The ``*_url`` fields are templates of the sources' web addresses, supplied by the
+    configured sources' sections (``SourceSection.audit_settings``), so that evidence is
+    linked without the checks knowing any vendor's URL scheme; an empty one: no link.
+    """
 
     window: Window
     cto: Person | None = None
     services: Mapping[str, ServiceInfo] = field(default_factory=dict)
-    pagerduty_web: str = "https://example.pagerduty.com"
-    github_repo: str | None = None
-    github_web: str = "https://github.com"
-    github_path: str | None = None
+    incident_url: str = ""  # {id}
+    incident_event_url: str = ""  # {incident_url}, {id}
+    incident_hosts: tuple[str, ...] = ()  # web hosts whose incident URLs documents cite
+    message_url: str = ""  # {workspace}, {channel}, {ts_digits}
+    document_url: str = ""  # {commit}, {path}, {anchor}
+    commit_url: str = ""  # {sha}
+    work_item_url: str = ""  # {repo}, {number}
+    documents_repo: str | None = None  # where a bare ``#123`` in a document points
+    tracker_web: str = ""  # the tracker's web root, to read work-item links in documents
 
 
 def severity_of(policy: Policy, incident: Incident) -> Severity | None:

@@ -35,15 +35,17 @@ def extract_issue_refs(
 
     ``default_repo`` is the repository a bare ``#123`` points into; ``github_web`` is the
     web address issue URLs start with (GitHub Enterprise has its own). Repository names
-    are compared without regard to case, as GitHub does. Never raises.
+    are compared without regard to case, as GitHub does; with no ``github_web`` only
+    the short forms are read. Never raises.
     """
-    web = re.escape(github_web.rstrip("/"))
-    url = re.compile(
-        rf"{web}/(?P<repo>{_OWNER}/{_NAME})/(?:issues|pull)/(?P<number>[0-9]{{1,10}}){_END}"
-    )
     found: list[tuple[int, str, str]] = []
-    for match in url.finditer(text):
-        found.append((match.start(), match["repo"], match["number"]))
+    if github_web:
+        web = re.escape(github_web.rstrip("/"))
+        url = re.compile(
+            rf"{web}/(?P<repo>{_OWNER}/{_NAME})/(?:issues|pull)/(?P<number>[0-9]{{1,10}}){_END}"
+        )
+        for match in url.finditer(text):
+            found.append((match.start(), match["repo"], match["number"]))
     for match in _SHORT.finditer(text):
         found.append((match.start(), match["repo"] or default_repo, match["number"]))
     refs: list[IssueRef] = []

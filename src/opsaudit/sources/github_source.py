@@ -10,7 +10,7 @@ from pydantic import Field
 
 from opsaudit.parsing.links import IssueRef, extract_issue_refs
 from opsaudit.records import Capability, DocumentBatch
-from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection
+from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection, literal
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -26,7 +26,14 @@ class GitHubSection(SourceSection):
         return self.path
 
     def audit_settings(self) -> dict[str, Any]:
-        return {"github_repo": self.repo, "github_web": self.web_url, "github_path": self.path}
+        web, repo = literal(self.web_url), literal(self.repo)
+        return {
+            "document_url": f"{web}/{repo}/blob/{{commit}}/{{path}}{{anchor}}",
+            "commit_url": f"{web}/{repo}/commit/{{sha}}",
+            "work_item_url": f"{web}/{{repo}}/issues/{{number}}",
+            "documents_repo": self.repo,
+            "tracker_web": self.web_url,
+        }
 
 
 class GitHub:

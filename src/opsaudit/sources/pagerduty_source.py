@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
 from opsaudit.records import Capability, IncidentBatch
-from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection
+from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection, literal
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -24,7 +24,13 @@ class PagerDutySection(SourceSection):
     web_url: str = "https://example.pagerduty.com"
 
     def audit_settings(self) -> dict[str, Any]:
-        return {"pagerduty_web": self.web_url}
+        web = literal(self.web_url)
+        host = urlsplit(self.web_url).hostname
+        return {
+            "incident_url": f"{web}/incidents/{{id}}",
+            "incident_event_url": "{incident_url}/log_entries/{id}",
+            "incident_hosts": (host,) if host else (),
+        }
 
 
 class PagerDuty:

@@ -49,8 +49,14 @@ class SourceSection(BaseModel):
         return None
 
     def audit_settings(self) -> dict[str, Any]:
-        """What the checks' settings (``AuditSettings``) take from this section."""
+        """What the checks' settings (``AuditSettings``) take from this section: chiefly
+        the templates of this vendor's web addresses (``incident_url``...)."""
         return {}
+
+
+def literal(url: str) -> str:
+    """A configured address made safe to put in a URL template (braces doubled)."""
+    return url.rstrip("/").replace("{", "{{").replace("}", "}}")
 
 
 class StoredFacts(Protocol):

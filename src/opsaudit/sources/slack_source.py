@@ -27,6 +27,11 @@ class SlackSection(SourceSection):
         # slack_sdk joins method names with urljoin: without the slash the last segment is lost
         return value if value.endswith("/") else value + "/"
 
+    def audit_settings(self) -> dict[str, Any]:
+        # the workspace's address is read off a stored permalink (the part before
+        # "/archives/"): Slack's API does not give it to a bot token otherwise
+        return {"message_url": "{workspace}/archives/{channel}/p{ts_digits}"}
+
 
 class Slack:
     name: ClassVar[str] = "slack"

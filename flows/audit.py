@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
 from opsaudit import flowtasks
-from opsaudit.audit import audit_window, evaluate_step
+from opsaudit.audit import audit_window
 from opsaudit.config import load_config
 from opsaudit.runtime import open_runtime
 
@@ -42,7 +42,7 @@ def audit(params: AuditParams | None = None) -> dict[str, Any]:
         sources = flowtasks.sync_in_tasks(
             runtime=runtime, window=window, offline=params.offline, progress=logger.info
         )
-        outcome = runtime.evaluate(evaluate_step, window=window, as_of=as_of, sources=sources)
+        outcome = runtime.evaluate(window=window, as_of=as_of, sources=sources)
     counts: dict[str, int] = {}
     for result in outcome.results:
         counts[result.status] = counts.get(result.status, 0) + 1

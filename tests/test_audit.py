@@ -16,9 +16,9 @@ import yaml
 from sqlalchemy.orm import Session
 
 from opsaudit import store
-from opsaudit.audit import run_audit
 from opsaudit.cli import main
 from opsaudit.config import load_config
+from opsaudit.runtime import run_audit
 from opsaudit.sandbox.org import generate
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.state import GitCommit

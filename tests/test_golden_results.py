@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from opsaudit.audit import run_audit
 from opsaudit.config import load_config
+from opsaudit.runtime import run_audit
 from opsaudit.sandbox.org import generate
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sources.base import RetryPolicy, Window

@@ -1,7 +1,7 @@
 """One audit: sync (unless offline), snapshot at as-of, evaluate, store, and the JSON document.
 
 This is the imperative shell around the pure checks; the store it works on is opened
-by the composition root (:mod:`opsaudit.runtime`), which :func:`run_audit` uses.
+by the composition root (:mod:`opsaudit.runtime`), which calls :func:`evaluate_step`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from opsaudit.checks.facts import audit_run
 from opsaudit.checks.model import Result, zulu
 from opsaudit.config import Config
 from opsaudit.engine import evaluate
-from opsaudit.runtime import open_runtime
 from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import DEFAULT_RETRY, RetryPolicy, Window
 from opsaudit.sources.table import SOURCE_NAMES, providers
@@ -42,7 +41,6 @@ __all__ = [
     "dumps",
     "evaluate_step",
     "results_document",
-    "run_audit",
     "statuses_of",
     "sync_step",
 ]
@@ -152,24 +150,6 @@ def evaluate_step(
         )
     run = audit_run(context, results, specs=specs, run_id=run_id, document=document)
     return replace(run, sources=dict(sources))
-
-
-def run_audit(
-    *,
-    config: Config,
-    tokens: dict[str, str],
-    window: Window,
-    as_of: datetime,
-    offline: bool = False,
-    retry: RetryPolicy = DEFAULT_RETRY,
-    progress: Progress = lambda _m: None,
-) -> AuditRun:
-    """Sync what is needed (not when ``offline``), then evaluate and store."""
-    with open_runtime(config) as runtime:
-        sources = runtime.statuses(
-            tokens=tokens, window=window, offline=offline, retry=retry, progress=progress
-        )
-        return runtime.evaluate(evaluate_step, window=window, as_of=as_of, sources=sources)
 
 
 def results_document(

@@ -139,9 +139,10 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from opsaudit.audit import audit_window, run_audit
+    from opsaudit.audit import audit_window
     from opsaudit.measures import measure
     from opsaudit.publish.formats import render
+    from opsaudit.runtime import run_audit
     from opsaudit.secrets import resolve_tokens
 
     config = load_config(args.config)
@@ -214,7 +215,7 @@ def _report(args: argparse.Namespace) -> int:
 def _digest(args: argparse.Namespace) -> int:
     import json
 
-    from opsaudit.audit import audit_window, evaluate_step
+    from opsaudit.audit import audit_window
     from opsaudit.publish.digest import send_digest
     from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
@@ -226,7 +227,7 @@ def _digest(args: argparse.Namespace) -> int:
     window = audit_window(config=config, as_of=as_of, since=None, until=None)
     with open_runtime(config) as runtime:
         sources = runtime.statuses(tokens=tokens, window=window, offline=False, progress=_progress)
-        outcome = runtime.evaluate(evaluate_step, window=window, as_of=as_of, sources=sources)
+        outcome = runtime.evaluate(window=window, as_of=as_of, sources=sources)
         sent = send_digest(
             poster=poster,
             channel=config.digest.channel,

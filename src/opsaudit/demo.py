@@ -16,7 +16,6 @@ from typing import Any
 
 import yaml
 
-from opsaudit.audit import evaluate_step
 from opsaudit.auditrun import AuditRun
 from opsaudit.config import load_config
 from opsaudit.measures import measure
@@ -120,7 +119,7 @@ def _audit(
     runtime: Runtime, *, org: GeneratedOrg, window: Window, sources: dict[str, SourceStatus]
 ) -> AuditRun:
     """Evaluate the stored data at the org's as-of, print it, and compare with the plants."""
-    outcome = runtime.evaluate(evaluate_step, window=window, as_of=org.as_of, sources=sources)
+    outcome = runtime.evaluate(window=window, as_of=org.as_of, sources=sources)
     _say("")
     _say(render(outcome.document, "table", metrics=measure(outcome)))
     found = {(r.rule, r.subject.key) for r in outcome.results if r.status == "violation"}

@@ -3,8 +3,8 @@
 Every entry point (the CLI's commands, the Prefect flows, the demo, the weekly report)
 goes through :func:`open_runtime`: the store is opened once, migrated once (under a
 lock, see :func:`opsaudit.store.migrate_store`), and its engine disposed of at the end
-whatever happens. What evaluating returns is the evaluation step's business: the root
-passes it the engine and hands its result back untouched.
+whatever happens. :func:`run_audit` is the whole of ``opsaudit audit``: open, sync
+(unless offline), evaluate, close.
 """
 
 from __future__ import annotations
@@ -13,32 +13,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
 
 from sqlalchemy import Engine
 
 from opsaudit import store
+from opsaudit.audit import evaluate_step
+from opsaudit.auditrun import AuditRun
 from opsaudit.config import Config
 from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import DEFAULT_RETRY, RetryPolicy, Window
 from opsaudit.sync import SyncReport, run_sync, stored_statuses
 
 Progress = Callable[[str], None]
-T_co = TypeVar("T_co", covariant=True)
-
-
-class EvaluateStep(Protocol[T_co]):
-    """``audit.evaluate_step``'s shape: evaluate at as-of over the opened store."""
-
-    def __call__(
-        self,
-        *,
-        config: Config,
-        engine: Engine,
-        window: Window,
-        as_of: datetime,
-        sources: dict[str, SourceStatus],
-    ) -> T_co: ...
 
 
 @dataclass(frozen=True)
@@ -91,15 +77,10 @@ class Runtime:
         return stored_statuses(config=self.config, engine=self.engine)
 
     def evaluate(
-        self,
-        step: EvaluateStep[T_co],
-        *,
-        window: Window,
-        as_of: datetime,
-        sources: dict[str, SourceStatus],
-    ) -> T_co:
-        """Run the evaluation ``step`` over this store and return what it returns."""
-        return step(
+        self, *, window: Window, as_of: datetime, sources: dict[str, SourceStatus]
+    ) -> AuditRun:
+        """Evaluate every check at as-of over this store; the run is stored too."""
+        return evaluate_step(
             config=self.config, engine=self.engine, window=window, as_of=as_of, sources=sources
         )
 
@@ -112,3 +93,21 @@ def open_runtime(config: Config) -> Iterator[Runtime]:
         yield Runtime(config=config, engine=engine)
     finally:
         engine.dispose()
+
+
+def run_audit(
+    *,
+    config: Config,
+    tokens: dict[str, str],
+    window: Window,
+    as_of: datetime,
+    offline: bool = False,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    progress: Progress = lambda _m: None,
+) -> AuditRun:
+    """Sync what is needed (not when ``offline``), then evaluate and store."""
+    with open_runtime(config) as runtime:
+        sources = runtime.statuses(
+            tokens=tokens, window=window, offline=offline, retry=retry, progress=progress
+        )
+        return runtime.evaluate(window=window, as_of=as_of, sources=sources)

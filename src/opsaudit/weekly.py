@@ -16,7 +16,6 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from opsaudit import store
-from opsaudit.audit import evaluate_step
 from opsaudit.auditrun import AuditRun
 from opsaudit.metrics import iso_week
 from opsaudit.publish.evidence import write_pack
@@ -90,9 +89,7 @@ def write_report(
     ``week`` (:func:`trend_window`).
     """
     config = runtime.config
-    outcome = runtime.evaluate(
-        evaluate_step, window=window or trend_window(week), as_of=as_of, sources=sources
-    )
+    outcome = runtime.evaluate(window=window or trend_window(week), as_of=as_of, sources=sources)
     with Session(runtime.engine) as session:
         findings = store.load_findings(session=session)
     report = build_report(

@@ -6,7 +6,6 @@ by the composition root (:mod:`opsaudit.runtime`), which calls :func:`evaluate_s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from opsaudit import store
-from opsaudit.auditrun import AuditRun, dumps
+from opsaudit.auditrun import AuditRun
 from opsaudit.calendar import BusinessCalendar
 from opsaudit.checks.catalogue import catalogue
 from opsaudit.checks.context import AuditSettings, Context
@@ -24,25 +23,19 @@ from opsaudit.checks.model import Result, zulu
 from opsaudit.config import Config
 from opsaudit.engine import evaluate
 from opsaudit.snapshot import SourceStatus
-from opsaudit.sources.base import DEFAULT_RETRY, RetryPolicy, Window
+from opsaudit.sources.base import Window
 from opsaudit.sources.table import SOURCE_NAMES, providers
 from opsaudit.store.snapshot_loader import load_snapshot
-from opsaudit.sync import SyncReport, run_sync
 
 SCHEMA = "opsaudit.results/v1"
-Progress = Callable[[str], None]
 
 
 __all__ = [
     "SCHEMA",
-    "AuditRun",
     "audit_window",
     "build_context",
-    "dumps",
     "evaluate_step",
     "results_document",
-    "statuses_of",
-    "sync_step",
 ]
 
 
@@ -53,36 +46,6 @@ def audit_window(
     until = until or as_of
     since = since or until - timedelta(days=config.policy.lookback_days or 90)
     return Window(since=since, until=until)
-
-
-def sync_step(
-    *,
-    config: Config,
-    tokens: dict[str, str],
-    window: Window,
-    engine: Engine,
-    retry: RetryPolicy = DEFAULT_RETRY,
-    progress: Progress = lambda _m: None,
-) -> dict[str, SourceStatus]:
-    """Sync every configured source now; their statuses as the results JSON shows them.
-
-    The caller owns ``engine`` (opened through :func:`opsaudit.runtime.open_runtime`).
-    """
-    report = run_sync(
-        config=config,
-        tokens=tokens,
-        window=window,
-        now=datetime.now(UTC),
-        engine=engine,
-        retry=retry,
-        progress=progress,
-    )
-    return statuses_of(report)
-
-
-def statuses_of(report: SyncReport) -> dict[str, SourceStatus]:
-    """A sync's statuses by source (the sync reports them in that type already)."""
-    return dict(report.outcomes)
 
 
 def build_context(

@@ -12,7 +12,8 @@ from digest_helpers import all_text, angle_tokens, within_limits
 from sqlalchemy import Engine
 
 from opsaudit import store
-from opsaudit.audit import AuditRun, evaluate_step, statuses_of
+from opsaudit.audit import evaluate_step
+from opsaudit.auditrun import AuditRun
 from opsaudit.checks.model import Result
 from opsaudit.publish.digest import DigestOutcome, send_digest
 from opsaudit.sandbox.org import generate
@@ -30,7 +31,7 @@ def audited(tmp_path: Path) -> Iterator[tuple[Setup, AuditRun, Engine]]:
     with Sandbox(org.world) as sandbox:
         config, path = write_config(org=org, sandbox=sandbox, folder=tmp_path)
         setup = Setup(org=org, sandbox=sandbox, config=config, config_path=path)
-        sources = statuses_of(setup.sync())
+        sources = setup.sync().outcomes
         engine = store.open_store(config.database.url)
         out = evaluate_step(
             config=config, engine=engine, window=setup.window, as_of=org.as_of, sources=sources

@@ -28,7 +28,8 @@ from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
 from opsaudit import store
-from opsaudit.audit import AuditRun, evaluate_step, statuses_of
+from opsaudit.audit import evaluate_step
+from opsaudit.auditrun import AuditRun
 from opsaudit.publish.report import (
     OpsSyncReport,
     build_report,
@@ -68,7 +69,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     assert org.as_of == datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
     with Sandbox(org.world) as sandbox:
         config, path = write_config(org=org, sandbox=sandbox, folder=folder)
-        sources = statuses_of(Setup(org, sandbox, config, path).sync())
+        sources = Setup(org, sandbox, config, path).sync().outcomes
     engine = store.open_store(config.database.url)
     try:
         for week, as_of in (EARLIER, (WEEK, org.as_of)):

@@ -21,8 +21,8 @@ from browser import Page, chromium_or_reason, console_problems, elements, ink, o
 from sqlalchemy.orm import Session
 
 from opsaudit import store
-from opsaudit.audit import evaluate_step, sync_step
 from opsaudit.publish.charts import line_chart
+from opsaudit.runtime import open_runtime
 from opsaudit.sandbox.org import generate
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sources.base import Window
@@ -171,21 +171,11 @@ def report_html(tmp_path: Path) -> Path:
         config, _ = write_config(org=org, sandbox=sandbox, folder=tmp_path)
         world = org.world.tokens
         tokens = {"pagerduty": world.pagerduty, "slack": world.slack, "github": world.github}
-        engine = store.open_store(config.database.url, migrate=True)
-        try:
-            sources = sync_step(
-                config=config,
-                tokens=tokens,
-                window=window,
-                engine=engine,
-            )
-            outcome = evaluate_step(
-                config=config, engine=engine, window=window, as_of=org.as_of, sources=sources
-            )
-            with Session(engine) as session:
+        with open_runtime(config) as runtime:
+            sources = runtime.statuses(tokens=tokens, window=window, offline=False)
+            outcome = runtime.evaluate(window=window, as_of=org.as_of, sources=sources)
+            with Session(runtime.engine) as session:
                 findings = store.load_findings(session=session)
-        finally:
-            engine.dispose()
     assert outcome.failed_sources == [], outcome.sources
     report = build_report(run=outcome, findings=findings, week=WEEK)
     html = tmp_path / "alone" / f"ops-sync-{WEEK}.html"

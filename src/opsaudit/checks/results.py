@@ -1,5 +1,4 @@
-"""Results as publishers need them: the subject's severity, service and brand, and who
-owns it.
+"""Who owns a result, as publishers need it (the views make the results themselves).
 
 Owners are e-mail addresses (lower case, first seen first, no repeats): an incident's is
 its service's owner; a post-mortem's are the owners of the services of the incidents it
@@ -11,69 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from opsaudit.checks.model import Evidence, Result, Status, Subject
 
 if TYPE_CHECKING:
-    from opsaudit.checks.views import IncidentView, PostMortemView
+    from opsaudit.checks.views import PostMortemView
 
 _EMAIL = re.compile(r"[^@\s<>()\[\],;:\"']+@[^@\s<>()\[\],;:\"']+\.[A-Za-z]{2,}")
-
-
-def incident_result(
-    view: IncidentView,
-    rule: str,
-    status: Status,
-    message: str,
-    *,
-    deadline: datetime | None = None,
-    observed: datetime | None = None,
-    evidence: tuple[Evidence, ...] = (),
-) -> Result:
-    """A result about an audited incident."""
-    return Result(
-        rule=rule,
-        status=status,
-        subject=view.subject,
-        message=message,
-        severity=view.severity,
-        service=view.service_name,
-        brand=view.brand,
-        deadline=deadline,
-        observed=observed,
-        evidence=evidence,
-        owners=view.owners,
-    )
-
-
-def postmortem_result(
-    view: PostMortemView,
-    rule: str,
-    status: Status,
-    message: str,
-    *,
-    deadline: datetime | None = None,
-    observed: datetime | None = None,
-    evidence: tuple[Evidence, ...] = (),
-) -> Result:
-    """A result about a post-mortem, with the severity, service and brand of the first
-    incident it links to."""
-    first = view.first
-    return Result(
-        rule=rule,
-        status=status,
-        subject=view.subject,
-        message=message,
-        severity=first.severity if first else None,
-        service=first.service_name if first else None,
-        brand=first.brand if first else None,
-        deadline=deadline,
-        observed=observed,
-        evidence=evidence,
-        owners=view.owners,
-    )
 
 
 def action_item_result(
@@ -89,21 +35,9 @@ def action_item_result(
 ) -> Result:
     """A result about one action item of a post-mortem, owned by the post-mortem's owners
     and by the item's own owner when it is written as an e-mail address."""
-    found = postmortem_result(view, rule, status, message, deadline=deadline, evidence=evidence)
-    return Result(
-        rule=found.rule,
-        status=found.status,
-        subject=subject,
-        message=found.message,
-        severity=found.severity,
-        service=found.service,
-        brand=found.brand,
-        deadline=found.deadline,
-        observed=found.observed,
-        evidence=found.evidence,
-        owners=unique([*view.owners, email_in(owner)]),
-        owner=owner,
-    )
+    found = view.result(rule, status, message, deadline=deadline, evidence=evidence)
+    owners = unique([*view.owners, email_in(owner)])
+    return replace(found, subject=subject, owners=owners, owner=owner)
 
 
 def email_in(text: str | None) -> str | None:

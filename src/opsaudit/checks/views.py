@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from opsaudit.checks import results
 from opsaudit.checks.model import Evidence, Result, Status, Subject
 from opsaudit.config import Person, ServiceInfo
 from opsaudit.parsing.summary import Mentions, SummaryPost
@@ -111,14 +110,19 @@ class IncidentView:
         observed: datetime | None = None,
         evidence: tuple[Evidence, ...] = (),
     ) -> Result:
-        return results.incident_result(
-            self,
-            rule,
-            status,
-            message,
+        """A result about this incident, with its severity, service, brand and owners."""
+        return Result(
+            rule=rule,
+            status=status,
+            subject=self.subject,
+            message=message,
+            severity=self.severity,
+            service=self.service_name,
+            brand=self.brand,
             deadline=deadline,
             observed=observed,
             evidence=evidence,
+            owners=self.owners,
         )
 
 
@@ -146,14 +150,21 @@ class PostMortemView:
         observed: datetime | None = None,
         evidence: tuple[Evidence, ...] = (),
     ) -> Result:
-        return results.postmortem_result(
-            self,
-            rule,
-            status,
-            message,
+        """A result about this post-mortem: the severity, service and brand of the first
+        incident it links to, and its owners."""
+        first = self.first
+        return Result(
+            rule=rule,
+            status=status,
+            subject=self.subject,
+            message=message,
+            severity=first.severity if first else None,
+            service=first.service_name if first else None,
+            brand=first.brand if first else None,
             deadline=deadline,
             observed=observed,
             evidence=evidence,
+            owners=self.owners,
         )
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
+from opsaudit.policy import ticket_kind
 from opsaudit.records import Capability, IncidentBatch
 from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection, literal
 
@@ -78,7 +79,7 @@ def _named_incidents_missing(job: FetchJob) -> list[IncidentRef]:
     section = job.section
     assert isinstance(section, PagerDutySection)
     hosts = tuple(h for h in [urlsplit(section.web_url).hostname] if h)
-    ticket = "id" if job.policy.ticket_id == "{incident_id}" else "number"
+    ticket = ticket_kind(job.policy)
     prefix = job.policy.warroom.prefix or "incident-"
     named: dict[IncidentRef, None] = {}
     for text in job.stored.postmortem_texts():

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import field_validator
 
+from opsaudit.policy import ticket_of
 from opsaudit.records import Capability, ChatBatch
 from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection
 
@@ -50,9 +51,10 @@ class Slack:
         section = job.section
         assert isinstance(section, SlackSection)
         policy = job.policy
-        by_id = policy.ticket_id == "{incident_id}"
         incidents = job.stored.incidents(since=job.window.since)
-        keys = {(i.id if by_id else str(i.number)): i.resolved_at for i in incidents}
+        keys = {
+            ticket_of(policy, incident_id=i.id, number=i.number): i.resolved_at for i in incidents
+        }
         batch, cursor = fetch_slack(
             endpoint=job.endpoint,
             incidents_channel=section.incidents_channel,

@@ -5,6 +5,7 @@ no foreign keys between vendor objects: a log entry may arrive before or without
 incident, a file change names a blob that an earlier sync fetched. The one exception
 is a commit's file changes, which live and die with their commit.
 
+Every string column round-trips any Python ``str`` (:mod:`opsaudit.store.safetext`).
 Every instant is stored as UTC and read back as an aware UTC ``datetime``
 (:class:`UTCDateTime`); Slack's ``ts`` stays a string, it is the message's id.
 """
@@ -14,10 +15,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
+
+from opsaudit.store.safetext import SafeString, SafeText
 
 NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
@@ -27,8 +30,14 @@ NAMING_CONVENTION = {
     "ck": "ck_%(table_name)s_%(constraint_name)s",
 }
 
-ID = String(64)  # vendor ids, shas (SHA-256 repositories have 64 hex digits)
-KIND = String(64)  # short vocabulary values: statuses, types, subtypes
+# Every string column keeps any str, NUL and lone surrogates included (store.safetext):
+# free text as much as ids, since a vendor's id is its text too (a NUL in an incident id
+# must not fail the sync of every incident). JSON columns need no escape: their text is
+# json.dumps's ASCII, where NUL and surrogates are \u escapes (PostgreSQL's json, not
+# jsonb, keeps those).
+ID = SafeString(64)  # vendor ids, shas (SHA-256 repositories have 64 hex digits)
+KIND = SafeString(64)  # short vocabulary values: statuses, types, subtypes
+TEXT = SafeText()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -74,22 +83,22 @@ class Base(DeclarativeBase):
 class ServiceRow(Base):
     __tablename__ = "services"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    name: Mapped[str] = mapped_column(Text)
-    html_url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(TEXT)
+    html_url: Mapped[str] = mapped_column(TEXT)
     team_ids: Mapped[list[Any]]
 
 
 class UserRow(Base):
     __tablename__ = "users"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    name: Mapped[str] = mapped_column(Text)
-    email: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(TEXT)
+    email: Mapped[str] = mapped_column(TEXT)
 
 
 class PriorityRow(Base):
     __tablename__ = "priorities"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    name: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(TEXT)
     sort_order: Mapped[int] = mapped_column(Integer)
 
 
@@ -97,14 +106,14 @@ class IncidentRow(Base):
     __tablename__ = "incidents"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     number: Mapped[int] = mapped_column(Integer, index=True)
-    title: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(TEXT)
     status: Mapped[str] = mapped_column(KIND)
     urgency: Mapped[str] = mapped_column(KIND)
     created_at: Mapped[datetime] = mapped_column(index=True)
     service_id: Mapped[str] = mapped_column(ID, index=True)
-    html_url: Mapped[str] = mapped_column(Text)
+    html_url: Mapped[str] = mapped_column(TEXT)
     priority_id: Mapped[str | None] = mapped_column(ID)
-    priority_name: Mapped[str | None] = mapped_column(Text)
+    priority_name: Mapped[str | None] = mapped_column(TEXT)
     resolved_at: Mapped[datetime | None]
     resolve_reason: Mapped[str | None] = mapped_column(KIND)
     merged_into_id: Mapped[str | None] = mapped_column(ID)
@@ -134,7 +143,7 @@ class LogEventRow(Base):
 class ChannelRow(Base):
     __tablename__ = "channels"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    name: Mapped[str] = mapped_column(Text, index=True)
+    name: Mapped[str] = mapped_column(TEXT, index=True)
     created: Mapped[datetime]
     is_archived: Mapped[bool]
     is_private: Mapped[bool]
@@ -148,12 +157,12 @@ class MessageRow(Base):
     __tablename__ = "messages"
     __table_args__ = (Index("ix_messages_channel_id_posted_at", "channel_id", "posted_at"),)
     channel_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ts: Mapped[str] = mapped_column(SafeString(32), primary_key=True)
     posted_at: Mapped[datetime]
-    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(SafeString(32))
     user_id: Mapped[str | None] = mapped_column(ID)
     bot_id: Mapped[str | None] = mapped_column(ID)
-    bot_name: Mapped[str | None] = mapped_column(Text)
+    bot_name: Mapped[str | None] = mapped_column(TEXT)
     subtype: Mapped[str | None] = mapped_column(KIND)
     author_kind: Mapped[str] = mapped_column(KIND)  # person | bot | system
 
@@ -161,12 +170,12 @@ class MessageRow(Base):
 class IncidentsPostRow(Base):
     __tablename__ = "incidents_posts"
     channel_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ts: Mapped[str] = mapped_column(SafeString(32), primary_key=True)
     posted_at: Mapped[datetime] = mapped_column(index=True)
-    text: Mapped[str] = mapped_column(Text)
-    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(TEXT)
+    thread_ts: Mapped[str | None] = mapped_column(SafeString(32))
     user_id: Mapped[str | None] = mapped_column(ID)
-    permalink: Mapped[str] = mapped_column(Text)
+    permalink: Mapped[str] = mapped_column(TEXT)
 
 
 # ------------------------------------------------------------------ documents, tracker
@@ -178,8 +187,8 @@ class CommitRow(Base):
     committed_at: Mapped[datetime] = mapped_column(index=True)
     # order in the default branch's history (oldest first); breaks committed_at ties
     position: Mapped[int] = mapped_column(Integer, unique=True)
-    author: Mapped[str] = mapped_column(Text)
-    message: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(TEXT)
+    message: Mapped[str] = mapped_column(TEXT)
 
 
 class FileChangeRow(Base):
@@ -188,27 +197,27 @@ class FileChangeRow(Base):
         ID, ForeignKey("commits.sha", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)  # within the commit
-    path: Mapped[str] = mapped_column(Text, index=True)
+    path: Mapped[str] = mapped_column(TEXT, index=True)
     status: Mapped[str] = mapped_column(KIND)
     blob_sha: Mapped[str | None] = mapped_column(ID)
-    previous_path: Mapped[str | None] = mapped_column(Text)
+    previous_path: Mapped[str | None] = mapped_column(TEXT)
 
 
 class BlobRow(Base):
     __tablename__ = "blobs"
     sha: Mapped[str] = mapped_column(ID, primary_key=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(TEXT)
 
 
 class WorkItemRow(Base):
     """A tracker issue or pull request (the table keeps its first name)."""
 
     __tablename__ = "issue_states"
-    repo: Mapped[str] = mapped_column(String(255), primary_key=True)
+    repo: Mapped[str] = mapped_column(SafeString(255), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     state: Mapped[str] = mapped_column(KIND)
-    html_url: Mapped[str] = mapped_column(Text)
-    title: Mapped[str] = mapped_column(Text)
+    html_url: Mapped[str] = mapped_column(TEXT)
+    title: Mapped[str] = mapped_column(TEXT)
     closed_at: Mapped[datetime | None]
     is_pull_request: Mapped[bool]
     merged_at: Mapped[datetime | None]
@@ -222,7 +231,7 @@ class SyncStateRow(Base):
     source: Mapped[str] = mapped_column(KIND, primary_key=True)
     cursor: Mapped[dict[str, Any]]
     last_status: Mapped[str] = mapped_column(KIND)  # ok | failed
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(TEXT)
     last_started_at: Mapped[datetime | None]
     last_finished_at: Mapped[datetime | None]
     requests: Mapped[int] = mapped_column(Integer)
@@ -250,8 +259,8 @@ class ResultRow(Base):
     run_id: Mapped[int] = mapped_column(
         ForeignKey("audit_runs.id", ondelete="CASCADE"), primary_key=True
     )
-    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    rule: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(SafeString(512), primary_key=True)
     status: Mapped[str] = mapped_column(KIND)
     payload: Mapped[dict[str, Any]]
 
@@ -261,8 +270,8 @@ class FindingRow(Base):
     last seen, and when it stopped being one."""
 
     __tablename__ = "findings"
-    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    rule: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(SafeString(512), primary_key=True)
     status: Mapped[str] = mapped_column(KIND)  # the latest run's status
     first_seen: Mapped[datetime | None]  # first run (by as-of) that found it a violation
     last_seen: Mapped[datetime | None]  # latest run that found it a violation
@@ -277,10 +286,10 @@ class DigestRow(Base):
     """A Slack digest that was posted, keyed by the hash of what it said."""
 
     __tablename__ = "digests"
-    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
     as_of: Mapped[datetime] = mapped_column(index=True)
     channel_id: Mapped[str] = mapped_column(ID)
-    ts: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(SafeString(32))
     announced: Mapped[int] = mapped_column(Integer)  # how many (rule, subject) it announced
     still_open: Mapped[int] = mapped_column(Integer)
     replies: Mapped[int] = mapped_column(Integer)
@@ -290,10 +299,10 @@ class DigestAnnouncementRow(Base):
     """A violation a digest announced: (rule, subject) once, until it is a new one again."""
 
     __tablename__ = "digest_announcements"
-    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    rule: Mapped[str] = mapped_column(SafeString(64), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(SafeString(512), primary_key=True)
     first_announced_at: Mapped[datetime]  # the as-of of the first digest that announced it
     last_announced_at: Mapped[datetime]  # ... and of the latest one (a new life re-announces)
-    fingerprint: Mapped[str] = mapped_column(String(64))  # that latest digest
+    fingerprint: Mapped[str] = mapped_column(SafeString(64))  # that latest digest
     channel_id: Mapped[str] = mapped_column(ID)
-    ts: Mapped[str] = mapped_column(String(32))  # the message (parent or reply) that holds it
+    ts: Mapped[str] = mapped_column(SafeString(32))  # the message (parent or reply) that holds it

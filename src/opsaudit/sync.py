@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from opsaudit import store
@@ -32,9 +33,19 @@ from opsaudit.sources.protocol import FetchJob, Source
 from opsaudit.sources.table import SOURCE_NAMES, SOURCES, STEPS, step_source
 
 Progress = Callable[[str], None]
+ERROR_LIMIT = 300  # characters of a failed source's error, stored and published
 STEP_NAMES: tuple[str, ...] = tuple(step for _, step in STEPS)
 
-__all__ = ["SOURCE_NAMES", "STEP_NAMES", "SyncReport", "SyncRun", "run_sync", "stored_statuses"]
+__all__ = [
+    "ERROR_LIMIT",
+    "SOURCE_NAMES",
+    "STEP_NAMES",
+    "SyncReport",
+    "SyncRun",
+    "describe_failure",
+    "run_sync",
+    "stored_statuses",
+]
 
 
 @dataclass
@@ -139,7 +150,7 @@ class SyncRun:
     def failed(self, step: str, exc: BaseException) -> None:
         """Mark the step's source failed (its last good cursor stays) and say why."""
         name = step_source(step).name
-        error = Redactor.scrub(str(exc)) or type(exc).__name__
+        error = describe_failure(exc)
         requests = self.counters[name].count
         self.outcomes[name] = replace(
             self.outcomes[name], status="failed", error=error, requests=requests
@@ -245,5 +256,39 @@ def stored_statuses(*, config: Config, engine: Engine) -> dict[str, SourceStatus
                 found[name] = SourceStatus("failed", 0, "never synced: run opsaudit sync first")
             else:
                 ok = state.status == "ok"
-                found[name] = SourceStatus("ok" if ok else "failed", 0, state.error)
+                # bounded again: a store written before errors were bounded may hold more
+                error = short_line(state.error) if state.error is not None else None
+                found[name] = SourceStatus("ok" if ok else "failed", 0, error)
     return found
+
+
+def describe_failure(exc: BaseException) -> str:
+    """Why a source failed, as it is stored and published: one line of at most
+    :data:`ERROR_LIMIT` characters, tokens redacted.
+
+    A database error says only its class and the first line of the driver's message:
+    SQLAlchemy's own text carries the statement and its parameters (the source's text,
+    a whole post-mortem), and the driver's further lines the offending key values.
+    """
+    if isinstance(exc, StatementError) and exc.orig is not None:
+        orig = exc.orig
+        kind = type(exc).__name__
+        if type(orig).__name__ != kind:
+            kind = f"{kind} ({type(orig).__name__})"
+        reason = _first_line(Redactor.scrub(str(orig)))
+        return short_line(
+            f"database error {kind}: {reason}" if reason else f"database error {kind}"
+        )
+    reason = _first_line(Redactor.scrub(str(exc)))
+    return short_line(reason or type(exc).__name__)
+
+
+def short_line(text: str) -> str:
+    """``text`` as one printable line of at most :data:`ERROR_LIMIT` characters."""
+    line = "".join(c if c.isprintable() else " " for c in _first_line(Redactor.scrub(text)))
+    line = " ".join(line.split())
+    return line if len(line) <= ERROR_LIMIT else line[: ERROR_LIMIT - 1] + "…"
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")

@@ -1,0 +1,57 @@
+"""PostgreSQL for the hostile store tests: a throwaway database per test, or a skip.
+
+The server is the one of ``tests/store`` (``OPSAUDIT_TEST_PG_URL``, default
+``postgresql://postgres@127.0.0.1:5432/test``). Each test gets a database of its own,
+created empty and dropped afterwards, so that it can be migrated (and raced) from
+scratch by separate processes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+PG_URL = os.environ.get("OPSAUDIT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _psycopg(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Engine]:
+    """An autocommit engine on the test server (to create databases), or a skip."""
+    engine = create_engine(
+        _psycopg(PG_URL), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        pytest.skip(f"PostgreSQL not reachable at {make_url(PG_URL).render_as_string()}: {reason}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_server: Engine) -> Iterator[str]:
+    """The ``postgresql://`` URL of a new, empty database, dropped after the test."""
+    name = f"opsaudit_h_{secrets.token_hex(5)}"
+    with pg_server.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with pg_server.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

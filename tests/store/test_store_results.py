@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from store_builders import at
@@ -65,3 +68,33 @@ def test_a_finding_keeps_first_seen_moves_last_seen_and_gets_resolved(engine: En
 def test_a_pass_is_tracked_without_times(engine: Engine) -> None:
     run(engine, 0, [result("response.ack", "Q2", "pass")])
     assert life(engine)[("response.ack", "Q2")] == ("pass", None, None, None)
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_two_runs_that_see_the_same_new_finding_at_once_both_land(engine: Engine) -> None:
+    # The first run's transaction is still open when the second saves: the second waits
+    # for the first's row, then moves it on (it used to fail on the primary key).
+    key = ("warroom.opened", "Q1")
+    with Session(engine) as first, ThreadPoolExecutor(1) as pool:
+        with first.begin():
+            first_id = start_audit_run(
+                session=first, started_at=at(0), as_of=at(0), since=at(-999), until=at(0)
+            )
+            results = [result(*key, "violation")]
+            save_results(session=first, run_id=first_id, as_of=at(0), results=results)
+            first.flush()
+            second = pool.submit(run, engine, 0, [*results, result("x", "Q2", "pass")])
+            time.sleep(0.5)
+            waiting = not second.done()  # for the first's row
+        second_id = second.result(timeout=30)
+    assert waiting
+    assert life(engine) == {
+        key: ("violation", at(0), at(0), None),
+        ("x", "Q2"): ("pass", None, None, None),
+    }
+    with Session(engine) as session:
+        assert {f.last_run_id for f in load_findings(session=session) if f.rule == key[0]} == {
+            second_id
+        }
+        assert len(load_results(session=session, run_id=first_id)) == 1
+        assert len(load_results(session=session, run_id=second_id)) == 2

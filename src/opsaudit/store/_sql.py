@@ -35,7 +35,11 @@ def rows_per_statement(columns: int) -> int:
     return max(1, MAX_PARAMS // max(1, columns))
 
 
-def _insert(session: Session, model: type[DeclarativeBase]) -> postgresql.Insert | sqlite.Insert:
+def dialect_insert(
+    session: Session, model: type[DeclarativeBase]
+) -> postgresql.Insert | sqlite.Insert:
+    """An ``INSERT`` into ``model``'s table that can take ``ON CONFLICT`` (SQLite or
+    PostgreSQL, as the session's database is)."""
     # the Core table, not the ORM entity: plain executemany, no ORM bulk bookkeeping
     table = cast(Table, model.__table__)
     dialect = session.get_bind().dialect.name
@@ -64,13 +68,13 @@ def upsert(
     unique = _unique(rows, keys)
     if not unique:
         return
-    stmt = _insert(session, model)
+    stmt = dialect_insert(session, model)
     update = {c: stmt.excluded[c] for c in unique[0] if c not in keys and c not in keep}
     if update:
         stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=update)
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-    _execute_many(session, stmt, unique)
+    execute_many(session, stmt, unique)
 
 
 def insert_missing(
@@ -79,13 +83,14 @@ def insert_missing(
     """Insert the ``rows`` whose key is not stored yet; stored rows stay untouched."""
     unique = _unique(rows, keys)
     if unique:
-        stmt = _insert(session, model).on_conflict_do_nothing(index_elements=list(keys))
-        _execute_many(session, stmt, unique)
+        stmt = dialect_insert(session, model).on_conflict_do_nothing(index_elements=list(keys))
+        execute_many(session, stmt, unique)
 
 
-def _execute_many(
+def execute_many(
     session: Session, stmt: postgresql.Insert | sqlite.Insert, rows: list[Row]
 ) -> None:
+    """Run ``stmt`` over ``rows`` as executemany calls under the parameter cap."""
     # executemany is ~10x faster than one huge VALUES list (no per-row compiling); each
     # call stays under the parameter cap whatever multi-row batching the driver does
     for chunk in chunked(rows, rows_per_statement(len(rows[0]))):

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, literal, not_, null, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from opsaudit.store._sql import chunked
-from opsaudit.store.schema import FindingRow, ResultRow
+from opsaudit.store._sql import chunked, dialect_insert, execute_many
+from opsaudit.store.schema import FindingRow, ResultRow, UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,13 @@ def save_results(
     ``last_seen``; a finding that was a violation and now is anything else (pass,
     waived, pending; but not unknown: that says nothing) gets ``resolved_at``; a
     violation after a resolution starts a new life.
+
+    Findings are upserted (``INSERT ... ON CONFLICT DO UPDATE``) with that rule written
+    in SQL, so that each row moves on from what is stored when the statement runs: two
+    runs that see the same new finding at once both land (on PostgreSQL the second
+    waits for the first's row and then updates it), where reading the findings first
+    and inserting the missing ones made the second fail on the primary key. Rows go in
+    key order, so that concurrent runs lock them in the same order.
     """
     rows = list(results)
     for chunk in chunked(rows, 500):
@@ -59,25 +67,45 @@ def save_results(
             )
             for r in chunk
         )
-    known = {(f.rule, f.subject_key): f for f in session.scalars(select(FindingRow))}
-    for r in rows:
-        key = (r["rule"], r["subject"]["key"])
-        finding = known.get(key)
-        if finding is None:
-            finding = FindingRow(rule=key[0], subject_key=key[1], status=r["status"])
-            session.add(finding)
-        _advance(finding, status=r["status"], as_of=as_of, run_id=run_id)
+    statuses = {(r["rule"], r["subject"]["key"]): r["status"] for r in rows}
+    findings = [
+        {
+            "rule": rule,
+            "subject_key": key,
+            "status": status,
+            "first_seen": as_of if status == "violation" else None,
+            "last_seen": as_of if status == "violation" else None,
+            "resolved_at": None,
+            "last_run_id": run_id,
+        }
+        for (rule, key), status in sorted(statuses.items())
+    ]
+    if findings:
+        session.flush()  # the results first, as the ORM would have had them
+        execute_many(session, _advance_findings(session, as_of), findings)
 
 
-def _advance(finding: FindingRow, *, status: str, as_of: datetime, run_id: int) -> None:
-    if status == "violation":
-        if finding.first_seen is None or finding.resolved_at is not None:
-            finding.first_seen, finding.resolved_at = as_of, None
-        finding.last_seen = as_of
-    elif status != "unknown" and finding.first_seen is not None and finding.resolved_at is None:
-        finding.resolved_at = as_of
-    finding.status = status
-    finding.last_run_id = run_id
+def _advance_findings(session: Session, as_of: datetime) -> postgresql.Insert | sqlite.Insert:
+    """The upsert of findings: a new row as inserted, a stored one moved on by its status."""
+    stmt = dialect_insert(session, FindingRow)
+    stored = FindingRow.__table__.c
+    now = literal(as_of, UTCDateTime())
+    violation = stmt.excluded.status == "violation"
+    still_open = and_(stored.first_seen.is_not(None), stored.resolved_at.is_(None))
+    return stmt.on_conflict_do_update(
+        index_elements=["rule", "subject_key"],
+        set_={
+            "first_seen": case((and_(violation, not_(still_open)), now), else_=stored.first_seen),
+            "last_seen": case((violation, now), else_=stored.last_seen),
+            "resolved_at": case(
+                (violation, null()),
+                (and_(stmt.excluded.status != "unknown", still_open), now),
+                else_=stored.resolved_at,
+            ),
+            "status": stmt.excluded.status,
+            "last_run_id": stmt.excluded.last_run_id,
+        },
+    )
 
 
 def load_results(*, session: Session, run_id: int) -> list[StoredResult]:

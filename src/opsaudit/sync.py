@@ -3,7 +3,8 @@
 The steps run in the order of the table (:data:`opsaudit.sources.table.STEPS`). Each
 step's batch and its source's cursor are saved in one transaction, so a source that
 fails leaves everything stored before untouched, is marked failed, and the others
-carry on.
+carry on. Two syncs of one source at once take turns, step by step: the second waits
+for the first (:func:`opsaudit.store.source_lock`).
 """
 
 from __future__ import annotations
@@ -130,14 +131,17 @@ class SyncRun:
         """Fetch and store one step; raises whatever went wrong (nothing is half-saved)."""
         source = step_source(step)
         self.progress(f"{step}: syncing")
-        with Session(self.engine) as session:
-            cursor = self._cursor(session, source.name)
-        fetched = source.fetch(step, self._job(source, cursor))
-        stored: dict[str, int] = {}
-        if fetched is not None:
-            with Session(self.engine) as session, session.begin():
-                stored = dict(source.save(session, fetched.batch))
-                self._save_state(session, source.name, fetched.cursor)
+        # another sync of this source (an audit, a flow) goes first: wait, then start
+        # from the cursor it saved (opsaudit.store.locks)
+        with store.source_lock(self.engine, source.name):
+            with Session(self.engine) as session:
+                cursor = self._cursor(session, source.name)
+            fetched = source.fetch(step, self._job(source, cursor))
+            stored: dict[str, int] = {}
+            if fetched is not None:
+                with Session(self.engine) as session, session.begin():
+                    stored = dict(source.save(session, fetched.batch))
+                    self._save_state(session, source.name, fetched.cursor)
         outcome = self.outcomes[source.name]
         counts = dict(outcome.stored)
         for what, count in stored.items():

@@ -11,11 +11,17 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+
+from opsaudit.demo import sandbox_config
+from opsaudit.sandbox.org import GeneratedOrg
+from opsaudit.sandbox.server import Sandbox
 
 PG_URL = os.environ.get("OPSAUDIT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -55,3 +61,42 @@ def pg_url(pg_server: Engine) -> Iterator[str]:
     finally:
         with pg_server.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+def write_config(*, org: GeneratedOrg, sandbox: Sandbox, folder: Path, database_url: str) -> Path:
+    """An ``opsaudit.yaml`` in ``folder`` for ``org`` served by ``sandbox``, on that store."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "opsaudit.yaml"
+    mapping = sandbox_config(org=org, sandbox=sandbox, database_url=database_url)
+    path.write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def token_env(org: GeneratedOrg) -> dict[str, str]:
+    """The sandbox's tokens as users set theirs."""
+    tokens = org.world.tokens
+    return {
+        "PAGERDUTY_API_TOKEN": tokens.pagerduty,
+        "SLACK_BOT_TOKEN": tokens.slack,
+        "GITHUB_TOKEN": tokens.github,
+    }
+
+
+def audit_args(org: GeneratedOrg, config: Path, output: Path) -> list[str]:
+    """``opsaudit audit`` of the org's window at its as-of, as JSON into ``output``."""
+    since, until = (moment.isoformat() for moment in org.window)
+    return [
+        "audit",
+        "--config",
+        str(config),
+        "--since",
+        since,
+        "--until",
+        until,
+        "--as-of",
+        org.as_of.isoformat(),
+        "--format",
+        "json",
+        "--output",
+        str(output),
+    ]

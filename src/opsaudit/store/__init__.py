@@ -10,7 +10,16 @@ Usage::
 from __future__ import annotations
 
 from opsaudit.store.engine import StoreNotMigrated, check_schema, migrate_store, open_store
+from opsaudit.store.locks import SourceBusy, source_lock
 from opsaudit.store.repository import *  # noqa: F403 -- the public queries, see __all__
 from opsaudit.store.repository import __all__ as _queries
 
-__all__ = ["StoreNotMigrated", "check_schema", "migrate_store", "open_store", *_queries]
+__all__ = [
+    "SourceBusy",
+    "StoreNotMigrated",
+    "check_schema",
+    "migrate_store",
+    "open_store",
+    "source_lock",
+    *_queries,
+]

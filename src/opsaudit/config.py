@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
 from opsaudit.policy import Policy, build_policy
 from opsaudit.sources.protocol import SourceSection
@@ -115,6 +123,13 @@ class Config(_Strict):
     waivers: tuple[Waiver, ...] = ()
     digest: Digest = Digest()
     report: Report = Report()
+    # the file it was read from, for errors found later (a database that does not answer)
+    _file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> Path | None:
+        """The file this configuration was read from; None when it was built in code."""
+        return self._file
 
     @field_validator("policy", mode="before")
     @classmethod
@@ -155,7 +170,9 @@ def parse_config(text: str, *, source: Path) -> Config:
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source=source, root=root)) from None
-    return _resolve_paths(config, base=source.parent)
+    resolved = _resolve_paths(config, base=source.parent)
+    resolved._file = source
+    return resolved
 
 
 def _describe(exc: ValidationError, *, source: Path, root: yaml.Node | None) -> str:

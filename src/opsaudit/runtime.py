@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from opsaudit import store
 from opsaudit.audit import evaluate_step
 from opsaudit.auditrun import AuditRun
-from opsaudit.config import Config
+from opsaudit.config import Config, ConfigError
 from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import DEFAULT_RETRY, RetryPolicy, Window
 from opsaudit.sync import SyncReport, run_sync, stored_statuses
@@ -87,8 +87,16 @@ class Runtime:
 
 @contextmanager
 def open_runtime(config: Config) -> Iterator[Runtime]:
-    """Open and migrate the store of ``config``; dispose of its engine on the way out."""
-    engine = store.open_store(config.database.url, migrate=True)
+    """Open and migrate the store of ``config``; dispose of its engine on the way out.
+
+    A database URL that is no usable database, or a database that does not answer, is
+    a :class:`ConfigError` naming the configuration file and ``database.url``."""
+    try:
+        engine = store.open_store(config.database.url, migrate=True)
+    except ConfigError as exc:
+        if config.file is None:
+            raise
+        raise ConfigError(f"{config.file}: {exc}") from None
     try:
         yield Runtime(config=config, engine=engine)
     finally:

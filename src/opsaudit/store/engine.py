@@ -20,7 +20,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
+
+from opsaudit.config import ConfigError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # pg_advisory_xact_lock key of the migrations: any constant the application owns
@@ -36,12 +39,17 @@ def open_store(url: str, *, migrate: bool = False) -> Engine:
 
     With ``migrate`` the schema is brought to the newest revision first (under a lock);
     without, it must already be there, or :class:`StoreNotMigrated` says what to run.
+    A URL of no usable database, or a database that does not answer, is a
+    :class:`~opsaudit.config.ConfigError` naming ``database.url`` (never the password).
     ``postgresql://`` means psycopg 3 (also under SQLAlchemy 2.0, whose default was
     psycopg2). For a SQLite file the parent folder is created when missing; an
     in-memory SQLite database keeps one connection, or every checkout would see a new,
     empty database.
     """
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError("database.url: not a database URL") from None
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs: dict[str, Any] = {}
@@ -51,10 +59,17 @@ def open_store(url: str, *, migrate: bool = False) -> Engine:
             kwargs["connect_args"] = {"check_same_thread": False}
         else:
             Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, **kwargs)
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (NoSuchModuleError, ArgumentError, ImportError) as exc:
+        raise ConfigError(
+            f"database.url: {parsed.render_as_string(hide_password=True)} is no database "
+            f"this opsaudit can use ({type(exc).__name__}); use sqlite:// or postgresql://"
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
+        _reach(engine)
         if migrate:
             migrate_store(engine)
         else:
@@ -63,6 +78,22 @@ def open_store(url: str, *, migrate: bool = False) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+def _reach(engine: Engine) -> None:
+    """Connect once: a database that does not answer is a configuration error."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = next(iter(str(exc.orig).strip().splitlines()), "") if exc.orig else ""
+        password = engine.url.password
+        if password:
+            reason = reason.replace(str(password), "***")
+        raise ConfigError(
+            f"database.url: cannot connect to {where}: {reason or type(exc).__name__}"
+        ) from None
 
 
 def migrate_store(engine: Engine) -> None:

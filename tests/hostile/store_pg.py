@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,3 +102,24 @@ def audit_args(org: GeneratedOrg, config: Path, output: Path) -> list[str]:
         "--output",
         str(output),
     ]
+
+
+# what an opsaudit process imports to audit: compiled once by the warm-up
+_IMPORTS = (
+    "import opsaudit.cli, opsaudit.runtime, opsaudit.audit, opsaudit.measures, "
+    "opsaudit.publish.formats, opsaudit.secrets, opsaudit.sync, prefect.context, "
+    "opsaudit.sources.github_client, opsaudit.sources.pagerduty_client, "
+    "opsaudit.sources.slack_client, alembic.command"
+)
+
+
+@pytest.fixture(scope="session")
+def process_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment for opsaudit processes started by a test: byte code is cached in
+    a folder of the session (where the suite writes none), compiled once here, so that
+    processes started together race each other and not the compiler."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(tmp_path_factory.mktemp("pycache"))
+    subprocess.run([sys.executable, "-c", _IMPORTS], env=env, check=True, timeout=120)
+    return env

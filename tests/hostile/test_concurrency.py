@@ -8,7 +8,6 @@ that see the same new findings all land (``store.repo_results`` upserts them).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -18,7 +17,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
-from store_pg import audit_args, pg_server, pg_url, token_env, write_config  # noqa: F401
+from store_pg import (  # noqa: F401 -- fixtures
+    audit_args,
+    pg_server,
+    pg_url,
+    process_env,
+    token_env,
+    write_config,
+)
 
 from opsaudit.sandbox.org import generate
 from opsaudit.sandbox.server import Sandbox
@@ -49,8 +55,11 @@ def _store(url: str) -> Engine:
     return open_store(url)  # already migrated: only checks the revision
 
 
-def test_runs_started_together_migrate_an_empty_database_once(pg_url: str) -> None:  # noqa: F811
-    ended = _run_all([[sys.executable, "-c", MIGRATE, pg_url] for _ in range(4)], dict(os.environ))
+def test_runs_started_together_migrate_an_empty_database_once(
+    pg_url: str,  # noqa: F811
+    process_env: dict[str, str],  # noqa: F811
+) -> None:
+    ended = _run_all([[sys.executable, "-c", MIGRATE, pg_url] for _ in range(4)], process_env)
     assert all(e.startswith("exit 0") for e in ended), ended
     engine = _store(pg_url)
     try:
@@ -62,7 +71,11 @@ def test_runs_started_together_migrate_an_empty_database_once(pg_url: str) -> No
         engine.dispose()
 
 
-def test_four_audits_and_three_syncs_at_once(pg_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_four_audits_and_three_syncs_at_once(
+    pg_url: str,  # noqa: F811
+    process_env: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
     org = generate(seed=11, incidents=16)
     outputs = [tmp_path / f"results-{n}.json" for n in range(4)]
     with Sandbox(org.world) as sandbox:
@@ -70,7 +83,7 @@ def test_four_audits_and_three_syncs_at_once(pg_url: str, tmp_path: Path) -> Non
         since = org.window[0].isoformat()
         audits = [[OPSAUDIT, *audit_args(org, config, output)] for output in outputs]
         syncs = [[OPSAUDIT, "sync", "--config", str(config), "--since", since]] * 3
-        ended = _run_all([*audits, *syncs], dict(os.environ) | token_env(org))
+        ended = _run_all([*audits, *syncs], process_env | token_env(org))
     assert all(e.startswith("exit 0") for e in ended), "\n".join(ended)
 
     documents = [json.loads(output.read_text(encoding="utf-8")) for output in outputs]

@@ -8,6 +8,7 @@ new cursor (its incremental-sync state, plain JSON). It never touches the store.
 from __future__ import annotations
 
 import math
+import os
 import ssl
 import time
 from collections.abc import Callable
@@ -148,7 +149,28 @@ class BoundedSocket(ssl.SSLSocket):
             self._request_ends = time.monotonic() + REQUEST_LIMIT
         ends = getattr(self, "_request_ends", math.inf)
         asked = getattr(self, "_asked", None)
-        super().settimeout(self.deadline.bound(asked, request_ends=ends))
+        try:
+            bound = self.deadline.bound(asked, request_ends=ends)
+        except SourceError:
+            self._drop()
+            raise
+        # a timeout now is the deadline's (or the request's), not the client's
+        self._cut = bound is not None and (asked is None or bound < asked)
+        super().settimeout(bound)
+
+    def _timed_out(self) -> SourceError:
+        """The error for a timeout of an operation the deadline had cut short."""
+        self._drop()
+        ends = getattr(self, "_request_ends", math.inf)
+        if self.deadline.remaining() <= ends - time.monotonic():
+            return self.deadline.error()
+        return SourceError(self.deadline.source, f"a request took longer than {REQUEST_LIMIT:g} s")
+
+    def _drop(self) -> None:
+        # out of time: the connection is of no use to anyone. Closed now, even where a
+        # client keeps a file made of it open (close() would wait for that file)
+        if self.fileno() != -1:
+            os.close(self.detach())
 
     def do_handshake(self, block: bool = False) -> None:
         self._arm(starts_request=True)
@@ -157,26 +179,50 @@ class BoundedSocket(ssl.SSLSocket):
         except ssl.SSLCertVerificationError:
             self.close()
             raise SourceError(self.deadline.source, self.endpoint.untrusted()) from None
+        except TimeoutError:
+            if getattr(self, "_cut", False):
+                raise self._timed_out() from None
+            raise
 
     def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
         self._arm()
         self._sending = False  # the next write starts the next request
-        return super().recv(buflen, flags)
+        try:
+            return super().recv(buflen, flags)
+        except TimeoutError:
+            if self._cut:
+                raise self._timed_out() from None
+            raise
 
     def recv_into(self, buffer: Any, nbytes: int | None = None, flags: int = 0) -> int:
         self._arm()
         self._sending = False
-        return super().recv_into(buffer, nbytes, flags)
+        try:
+            return super().recv_into(buffer, nbytes, flags)
+        except TimeoutError:
+            if self._cut:
+                raise self._timed_out() from None
+            raise
 
     def send(self, data: Any, flags: int = 0) -> int:
         self._arm(starts_request=not getattr(self, "_sending", False))
         self._sending = True
-        return super().send(data, flags)
+        try:
+            return super().send(data, flags)
+        except TimeoutError:
+            if self._cut:
+                raise self._timed_out() from None
+            raise
 
     def sendall(self, data: Any, flags: int = 0) -> None:
         self._arm(starts_request=not getattr(self, "_sending", False))
         self._sending = True
-        super().sendall(data, flags)
+        try:
+            super().sendall(data, flags)
+        except TimeoutError:
+            if self._cut:
+                raise self._timed_out() from None
+            raise
 
 
 @dataclass(frozen=True)

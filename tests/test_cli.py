@@ -66,6 +66,27 @@ def test_a_bad_config_exits_2_naming_file_line_and_key(
 
 
 @pytest.mark.parametrize(
+    ("content", "start"),
+    [
+        (
+            b"sources:\n  github:\n    repo: a/b\n    ca_file: missing.pem\n",
+            ":4: sources.github.ca_file: ",
+        ),
+        (b"# \xff\xfe a comment saved as Latin-1\n", ":1: not UTF-8 text"),
+    ],
+)
+def test_a_missing_ca_file_or_non_utf8_config_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, start: str
+) -> None:
+    path = tmp_path / "opsaudit.yaml"
+    path.write_bytes(content)
+    assert main(["sync", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"opsaudit: {path}{start}")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
     "argv",
     [["sync", "--since", "last tuesday"], ["nonsense"], ["sync", "--bogus"]],
 )

@@ -9,6 +9,7 @@ import pytest
 
 from opsaudit.config import ConfigError, load_config, parse_config
 from opsaudit.policy import NEXT_BUSINESS_DAY
+from opsaudit.sandbox.tls import make_server_tls
 
 INTERFACE_EXAMPLE = """\
 database:
@@ -85,11 +86,53 @@ def test_a_scalar_set_to_null_is_missing_not_defaulted() -> None:
 
 def test_a_relative_ca_file_is_relative_to_the_config_folder(tmp_path: Path) -> None:
     path = tmp_path / "conf" / "opsaudit.yaml"
-    path.parent.mkdir()
+    (tmp_path / "conf" / "certs").mkdir(parents=True)
+    make_server_tls(directory=tmp_path / "conf" / "certs").ca_file.rename(
+        tmp_path / "conf" / "certs" / "ca.pem"
+    )
     path.write_text("sources:\n  github: {repo: a/b, ca_file: certs/ca.pem}\n")
     config = load_config(path)
     assert config.sources.github is not None
     assert config.sources.github.ca_file == tmp_path / "conf" / "certs" / "ca.pem"
+
+
+def test_a_missing_ca_file_names_the_file_line_and_key(tmp_path: Path) -> None:
+    path = tmp_path / "opsaudit.yaml"
+    path.write_text("sources:\n  github:\n    repo: a/b\n    ca_file: nowhere/ca.pem\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == (
+        f"{path}:4: sources.github.ca_file: {tmp_path / 'nowhere' / 'ca.pem'} "
+        "does not exist or is not a file"
+    )
+
+
+def test_a_ca_file_without_certificates_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_text("not a certificate\n")
+    path = tmp_path / "opsaudit.yaml"
+    path.write_text("sources:\n  slack: {ca_file: ca.pem}\n")
+    with pytest.raises(ConfigError, match=r"^.*:2: sources\.slack\.ca_file: .* no usable PEM"):
+        load_config(path)
+
+
+def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "opsaudit.yaml"
+    path.write_bytes(b"sources:\n  slack: {incidents_channel: caf\xe9}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}:2: not UTF-8 text (byte 0xe9); save it as UTF-8"
+
+
+def test_a_source_timeout_is_a_duration_with_a_default_of_two_hours() -> None:
+    config = parse("sources:\n  slack: {timeout: 90s}\n  github: {repo: a/b}\n")
+    assert config.sources.slack.timeout == timedelta(seconds=90)  # type: ignore[attr-defined]
+    assert config.sources.github.timeout == timedelta(hours=2)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("value", ["0s", "90", "2 hours", "8d", "-1m"])
+def test_a_bad_source_timeout_names_the_key(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"^opsaudit\.yaml:2: sources\.slack\.timeout: "):
+        parse(f"sources:\n  slack: {{timeout: '{value}'}}\n")
 
 
 def test_slack_api_url_gets_its_trailing_slash() -> None:

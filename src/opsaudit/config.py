@@ -7,6 +7,7 @@ Tokens never come from this file: see :mod:`opsaudit.secrets`.
 
 from __future__ import annotations
 
+import ssl
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -144,11 +145,18 @@ def load_config(path: Path | str = DEFAULT_CONFIG_FILE) -> Config:
     relative to the file's folder."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        ) from None
     return parse_config(text, source=path)
 
 
@@ -171,6 +179,7 @@ def parse_config(text: str, *, source: Path) -> Config:
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source=source, root=root)) from None
     resolved = _resolve_paths(config, base=source.parent)
+    _check_ca_files(resolved, source=source, root=root)
     resolved._file = source
     return resolved
 
@@ -207,6 +216,28 @@ def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:
         else:
             break
     return line
+
+
+def _check_ca_files(config: Config, *, source: Path, root: yaml.Node | None) -> None:
+    """Each ``ca_file`` exists and holds PEM certificates: said now, naming the key,
+    rather than as every source failing later."""
+    for name in config.sources.configured():
+        section = config.sources.section(name)
+        ca_file = section.ca_file if section is not None else None
+        if ca_file is None:
+            continue
+        line = _line_of(root, ["sources", name, "ca_file"])
+        where = f"{source}:{line}" if line else str(source)
+        key = f"sources.{name}.ca_file"
+        if not ca_file.is_file():
+            raise ConfigError(f"{where}: {key}: {ca_file} does not exist or is not a file")
+        try:
+            ssl.create_default_context(cafile=str(ca_file))
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
+            raise ConfigError(
+                f"{where}: {key}: {ca_file} holds no usable PEM certificate ({reason})"
+            ) from None
 
 
 def _resolve_paths(config: Config, *, base: Path) -> Config:

@@ -25,6 +25,7 @@ from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import (
     DEFAULT_RETRY,
     Cursor,
+    Deadline,
     Endpoint,
     RequestCounter,
     RetryPolicy,
@@ -117,6 +118,7 @@ class SyncRun:
         default_factory=lambda: {name: RequestCounter() for name in SOURCE_NAMES}
     )
     outcomes: dict[str, SourceStatus] = field(default_factory=dict)
+    deadlines: dict[str, Deadline] = field(default_factory=dict)  # from a source's first step
 
     def __post_init__(self) -> None:
         for source in SOURCES:
@@ -186,7 +188,10 @@ class SyncRun:
         assert section is not None  # wants() ran first
         return FetchJob(
             endpoint=Endpoint(
-                api_url=section.api_url, token=self.tokens[source.name], ca_file=section.ca_file
+                api_url=section.api_url,
+                token=self.tokens[source.name],
+                ca_file=section.ca_file,
+                deadline=self._deadline(source.name, section.timeout.total_seconds()),
             ),
             section=section,
             policy=self.config.policy,
@@ -201,6 +206,14 @@ class SyncRun:
             counter=self.counters[source.name],
             retry=self.retry,
         )
+
+    def _deadline(self, name: str, seconds: float) -> Deadline:
+        """The source's deadline: one for all its steps, from the first one on."""
+        if name not in self.deadlines:
+            self.deadlines[name] = Deadline(
+                source=name, seconds=seconds, key=f"sources.{name}.timeout", progress=self.progress
+            )
+        return self.deadlines[name]
 
     def _cursor(self, session: Session, name: str) -> Cursor | None:
         if self.full:

@@ -122,3 +122,42 @@ def test_serves_concurrent_clients(sandbox: Sandbox, kit: Any) -> None:
         sizes = list(pool.map(fetch, range(16)))
     assert sizes == [30] * 16
     assert sandbox.counts["pagerduty GET /incidents"] == 16
+
+
+def test_endless_pages_slack_repeats_its_cursor(sandbox: Sandbox, kit: Any) -> None:
+    sandbox.faults = Faults(endless_pages=True, apis=("slack",))
+    client = kit.slack()
+    first = client.conversations_list(limit=2)
+    cursor = first["response_metadata"]["next_cursor"]
+    again = client.conversations_list(limit=2, cursor=cursor)
+    assert cursor and again["response_metadata"]["next_cursor"] == cursor
+    assert again["channels"] == first["channels"]
+
+
+def test_endless_pages_pagerduty_says_more_with_an_empty_page(sandbox: Sandbox, kit: Any) -> None:
+    sandbox.faults = Faults(endless_pages=True, apis=("pagerduty",))
+    body = kit.pd().get("/services", params={"limit": 10, "offset": 0}).json()
+    assert body["services"] == [] and body["more"] is True
+
+
+def test_endless_pages_github_links_next_back_to_the_page(sandbox: Sandbox, kit: Any) -> None:
+    sandbox.faults = Faults(endless_pages=True, apis=("github",))
+    commits = kit.github().get_repo(REPO).get_commits()
+    listed = [c.sha for _, c in zip(range(90), commits, strict=False)]
+    assert len(listed) == 90  # an endless list: the first page again and again
+    assert len(set(listed)) < 90
+
+
+def test_trickle_sends_the_body_a_byte_at_a_time(sandbox: Sandbox, kit: Any) -> None:
+    client = kit.slack()
+    client.auth_test()
+    sandbox.faults = Faults(trickle=0.01, apis=("slack",))
+    started = time.monotonic()
+    answer = client.auth_test()
+    assert answer["ok"] is True
+    assert time.monotonic() - started >= 0.01 * 50  # auth.test's body is longer than that
+
+
+def test_faults_can_spare_some_apis(sandbox: Sandbox, kit: Any) -> None:
+    sandbox.faults = Faults(rate_limit_every=1, apis=("slack", "pagerduty"))
+    assert _statuses(kit, 3) == [200, 200, 200]  # GitHub is spared

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 
 import pytest
 from gh_fixtures import FOLDER, OTHER, OWN, T0, RepoBuilder, endpoint, free_port, new_world, sync
@@ -16,6 +17,7 @@ from opsaudit.parsing.links import IssueRef
 from opsaudit.records import DocumentBatch, FileChange
 from opsaudit.sandbox.server import Faults, Sandbox
 from opsaudit.sandbox.state import World, git_blob_sha
+from opsaudit.sandbox.tls import make_server_tls
 from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError
 from opsaudit.sources.github import fetch_github
 
@@ -422,3 +424,28 @@ def test_open_issues_elsewhere_cost_one_listing_per_repository_once_read(
     again, _ = fetch(cursor=cursor, known_blobs=set())
     assert endpoint_count(sb, "/issues/{number}") == 0  # six open issues, no single reads
     assert states(again) == {(OTHER, 23): ("closed", False, None)}
+
+
+def test_an_untrusted_certificate_is_said_as_such_and_not_retried(
+    repo: Repo, sb: Sandbox, tmp_path: Path
+) -> None:
+    other_ca = make_server_tls(directory=tmp_path).ca_file  # a CA that signed nothing here
+    counter = RequestCounter()
+    untrusting = Endpoint(api_url=sb.github_url, token=repo.world.tokens.github, ca_file=other_ca)
+    slow = RetryPolicy(attempts=6, backoff=5.0, max_wait=5.0)  # a retry would show
+    started = time.monotonic()
+    with pytest.raises(SourceError) as info:
+        fetch_github(
+            endpoint=untrusting,
+            repo=OWN,
+            path=FOLDER,
+            cursor=None,
+            known_blobs=set(),
+            counter=counter,
+            retry=slow,
+        )
+    assert str(info.value) == (
+        f"github: TLS certificate of 127.0.0.1:{sb.port} not trusted by ca_file {other_ca}"
+    )
+    assert time.monotonic() - started < 2.0
+    assert sum(sb.counts.values()) == 0

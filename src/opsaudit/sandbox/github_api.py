@@ -8,6 +8,8 @@ GitHub's JSON error bodies.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from opsaudit.sandbox import github_shapes as shapes
 from opsaudit.sandbox.github_git import GitCache, RepoGit
 from opsaudit.sandbox.github_http import (
@@ -114,6 +116,16 @@ class GitHubApi:
     def decorate(self, request: Request, response: Response) -> Response:
         """``x-ratelimit-*`` on every answer; a 304 is free, as on GitHub."""
         response.headers.extend(self.meter.spend(free=response.status == 304))
+        return response
+
+    def endless(self, request: Request) -> Response:
+        """A fault: every page of a list links ``next`` back to itself."""
+        response = self.handle(request)
+        if response.status == 200 and response.body.startswith(b"["):
+            query = urlencode({k: v[0] for k, v in request.query.items() if v})
+            here = f"https://{request.host}/github{request.path}?{query}"
+            response.headers = [(k, v) for k, v in response.headers if k.lower() != "link"]
+            response.headers.append(("Link", f'<{here}>; rel="next"'))
         return response
 
     # -- endpoints -------------------------------------------------------------------

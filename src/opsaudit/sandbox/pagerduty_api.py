@@ -7,6 +7,7 @@ error bodies (``{"error": {"message", "code"}}``) of the real API.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -114,6 +115,18 @@ class PagerDutyApi:
         return response
 
     # -- endpoints -------------------------------------------------------------------
+
+    def endless(self, request: Request) -> Response:
+        """A fault: a list says ``more`` on an empty page, for ever."""
+        response = self.handle(request)
+        body = json.loads(response.body) if response.body else None
+        if isinstance(body, dict) and "more" in body:
+            for key, value in body.items():
+                if isinstance(value, list):
+                    body[key] = []
+            body["more"] = True
+            response.body = json.dumps(body, separators=(",", ":")).encode("utf-8")
+        return response
 
     def _incidents(self, request: Request, params: dict[str, str]) -> Response:
         if request.arg("date_range") == "all":

@@ -45,6 +45,11 @@ class Faults:
     delay: float = 0.0  # seconds to wait before answering
     retry_after: int = 1  # seconds put in Retry-After / ratelimit-reset
     seed: int = 0
+    # pagination that never ends, each API its own way: Slack repeats a cursor,
+    # PagerDuty says more with an empty page, GitHub's Link: next points back
+    endless_pages: bool = False
+    trickle: float = 0.0  # > 0: headers at once, then one body byte every this many seconds
+    apis: tuple[str, ...] = ()  # the APIs ("slack", ...) the faults apply to; () is all
 
 
 class Api(Protocol):
@@ -61,6 +66,8 @@ class Api(Protocol):
     def server_error(self, status: int) -> Response: ...
 
     def decorate(self, request: Request, response: Response) -> Response: ...
+
+    def endless(self, request: Request) -> Response: ...
 
 
 class Sandbox:
@@ -194,13 +201,17 @@ class Sandbox:
             nth = self.counts[api.name]
             failure = self._draw_failure()
         faults = self.faults
+        if faults.apis and api.name not in faults.apis:
+            return api.handle(request)
         if faults.delay > 0:
             time.sleep(faults.delay)
         if faults.rate_limit_every > 0 and nth % faults.rate_limit_every == 0:
             return api.rate_limited(faults.retry_after)
         if failure is not None:
             return api.server_error(failure)
-        return api.handle(request)
+        response = api.endless(request) if faults.endless_pages else api.handle(request)
+        response.trickle = faults.trickle
+        return response
 
     def _draw_failure(self) -> int | None:
         # called under the count lock, so the seeded sequence is the same run after run
@@ -289,7 +300,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if response.status != 304 and self.command != "HEAD":
-            self.wfile.write(response.body)
+            if response.trickle > 0:
+                self._trickle(response)
+            else:
+                self.wfile.write(response.body)
+
+    def _trickle(self, response: Response) -> None:
+        self.wfile.flush()  # the headers leave at once
+        for n in range(len(response.body)):
+            time.sleep(response.trickle)
+            try:
+                self.wfile.write(response.body[n : n + 1])
+                self.wfile.flush()
+            except OSError:  # the client gave up: so does the trickle
+                self.close_connection = True
+                return
 
     do_GET = _serve
     do_POST = _serve

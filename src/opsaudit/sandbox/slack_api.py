@@ -14,6 +14,7 @@ import json
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from opsaudit.sandbox.slack_chat import get_permalink, post_message
@@ -39,6 +40,9 @@ def decode_cursor(cursor: str, kind: str) -> str:
     if found_kind != kind:
         raise SlackError("invalid_cursor")
     return value
+
+
+ENDLESS_CURSOR = base64.b64encode(b"endless:0").decode()  # the endless_pages fault's cursor
 
 
 class SlackApi:
@@ -98,6 +102,16 @@ class SlackApi:
 
     def decorate(self, request: Request, response: Response) -> Response:
         """Nothing to add: Slack's answers carry no headers the clients read."""
+        return response
+
+    def endless(self, request: Request) -> Response:
+        """A fault: a listing whose every page is its first, with the same next cursor."""
+        query = {k: v for k, v in request.query.items() if k != "cursor"}
+        response = self.handle(replace(request, query=query))
+        body = json.loads(response.body)
+        if isinstance(body, dict) and "response_metadata" in body:
+            body["response_metadata"]["next_cursor"] = ENDLESS_CURSOR
+            response.body = json.dumps(body, separators=(",", ":")).encode("utf-8")
         return response
 
     # -- methods ---------------------------------------------------------------------

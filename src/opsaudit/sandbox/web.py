@@ -48,6 +48,7 @@ class Response:
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
+    trickle: float = 0.0  # > 0: the body leaves one byte every this many seconds (a fault)
 
 
 def json_response(

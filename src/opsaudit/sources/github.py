@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterable, Set
+from collections.abc import Callable, Iterable, Iterator, Set
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -42,7 +42,7 @@ from opsaudit.sources.base import (
     iso,
     utc,
 )
-from opsaudit.sources.github_client import Calls, counting_requests, make_client
+from opsaudit.sources.github_client import Calls, T, counting_requests, guarded, make_client
 
 log = logging.getLogger(__name__)
 
@@ -76,24 +76,36 @@ def fetch_github(
     """
     folder = path.strip("/")
     state = _load(cursor, repo=repo, folder=folder)
-    calls = Calls(token=endpoint.token)
+    endpoint = endpoint.for_source("github")
+    calls = Calls(token=endpoint.token, deadline=endpoint.deadline)
     gh = make_client(endpoint=endpoint, retry=retry, page_size=page_size)
     try:
         with counting_requests(endpoint, counter):
-            sync = _Sync(gh=gh, calls=calls, repo=repo, folder=folder, state=state)
+            sync = _Sync(
+                gh=gh, calls=calls, repo=repo, folder=folder, state=state, page_size=page_size
+            )
             batch = sync.run(known_blobs=known_blobs)
             batch.issues = sync.issues(issue_refs, batch.blobs, web=_web_url(endpoint))
+    except SourceError:
+        raise
+    except Exception:
+        if endpoint.deadline.expired():  # whatever broke once the time was up
+            raise endpoint.deadline.error() from None
+        raise
     finally:
         gh.close()
     return batch, state
 
 
 class _Sync:
-    def __init__(self, *, gh: Github, calls: Calls, repo: str, folder: str, state: Cursor) -> None:
+    def __init__(
+        self, *, gh: Github, calls: Calls, repo: str, folder: str, state: Cursor, page_size: int
+    ) -> None:
         self.gh, self.calls, self.name, self.state = gh, calls, repo, state
         self.folder = folder
         self.prefix = f"{folder}/" if folder else ""
         self.repo: Repository = gh.get_repo(repo)
+        self.page_size = page_size
 
     def run(self, *, known_blobs: Set[str]) -> DocumentBatch:
         with self.calls.call(f"get repository {self.name}"):
@@ -116,9 +128,11 @@ class _Sync:
         edge: dict[str, str] = self.state["edge"]
         since = mark - COMMIT_OVERLAP if mark is not None else NotSet
         listed: list[GhCommit] = []
-        with self.calls.call(f"list commits of {self.folder or '/'}"):
+        what = f"list commits of {self.folder or '/'}"
+        with self.calls.call(what):
             # by the head's sha, not the branch name: a push meanwhile must not slip in
-            for item in self.repo.get_commits(sha=head, path=self.folder or NotSet, since=since):
+            found = self.repo.get_commits(sha=head, path=self.folder or NotSet, since=since)
+            for item in self._guarded(found, what, key=lambda c: c.sha):
                 if item.sha not in edge:
                     listed.append(item)
         commits = [self._commit(item) for item in reversed(listed)]  # oldest first
@@ -131,6 +145,9 @@ class _Sync:
             self.state["edge"] = {s: iso(d) for s, d in dates.items() if d >= cut}
         # a listing by path may match a sibling folder (docs/incidents-archive)
         return [c for c in commits if c.changes]
+
+    def _guarded(self, items: Iterable[T], what: str, key: Callable[[T], object]) -> Iterator[T]:
+        return guarded(items, what=what, key=key, page_size=self.page_size)
 
     def _commit(self, item: GhCommit) -> Commit:
         git = item.commit
@@ -205,7 +222,8 @@ class _Sync:
         if mark is not None and len(fresh) < len(keys):
             wanted = {key.lower(): key for key in keys if key not in fresh}
             with self.calls.call(f"list issues of {name}"):
-                for issue in self.gh.get_repo(name).get_issues(state="all", since=_when(mark)):
+                listed = self.gh.get_repo(name).get_issues(state="all", since=_when(mark))
+                for issue in self._guarded(listed, f"list issues of {name}", _number):
                     key = wanted.get(f"{name}#{issue.number}".lower())
                     if key is not None:
                         read[key] = issue
@@ -226,7 +244,7 @@ class _Sync:
         changed: list[Issue] = []
         with self.calls.call(f"list issues of {self.name}"):
             listing = self.repo.get_issues(state="all", since=since or NotSet)
-            for issue in listing:
+            for issue in self._guarded(listing, f"list issues of {self.name}", _number):
                 if edge.get(str(issue.number)) != iso(issue.updated_at):
                     changed.append(issue)
         if changed:
@@ -330,6 +348,10 @@ def _by_repo(opened: dict[str, str]) -> dict[str, dict[str, str]]:
         name = names.setdefault(repo.lower(), repo)
         groups.setdefault(name, {})[key] = seen
     return groups
+
+
+def _number(issue: Issue) -> object:
+    return issue.number
 
 
 def _key(ref: IssueRef) -> str:

@@ -7,16 +7,25 @@ included. While a fetch runs, that logger is lowered to DEBUG and a filter count
 records of the fetching thread for the API's host and port, then drops every record below
 the level the logger had before, so nothing new reaches any handler (the records carry
 URLs, and PyGithub's own DEBUG records carry bodies). The level is restored afterwards.
+
+The endpoint's deadline is checked before each named call, on every response
+(:meth:`PolicyRetry.is_retry`) and before every wait (:meth:`PolicyRetry.sleep`, which
+reports it). PyGithub takes no TLS context, so a socket operation is bounded only by its
+``timeout`` (cut to what is left of the deadline when the client is made): a server
+trickling bytes holds a GitHub request up to the deadline's next check. Listings are
+guarded (:func:`guarded`): a page of items listed already (a ``Link: next`` pointing
+back) or more than :data:`MAX_ITEMS` items fail the source.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import ssl
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Self
+from typing import Any, Self, TypeVar, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -24,9 +33,17 @@ from github import Auth, Github, GithubRetry
 from github.GithubException import BadCredentialsException, GithubException
 from urllib3.response import BaseHTTPResponse
 
-from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError
+from opsaudit.sources.base import (
+    Deadline,
+    Endpoint,
+    RequestCounter,
+    RetryPolicy,
+    SourceError,
+)
 
 TIMEOUT_SECONDS = 30
+MAX_ITEMS = 1_000_000  # of one listing: 10,000 pages of 100
+T = TypeVar("T")
 # urllib3's format string for the one DEBUG record it writes per response received
 _REQUEST_RECORD = '%s://%s:%s "%s %s %s" %s %s'
 _WIRE_LOGGER = logging.getLogger("urllib3.connectionpool")
@@ -42,8 +59,15 @@ class PolicyRetry(GithubRetry):
     further than ``max_wait`` fails at once. 5xx answers back off per the policy.
     """
 
-    def __init__(self, *, policy: RetryPolicy, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        policy: RetryPolicy,
+        endpoint: Endpoint | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.policy = policy
+        self.endpoint = (endpoint or Endpoint(api_url="", token="")).for_source("github")
         kwargs.setdefault("total", max(0, policy.attempts - 1))
         kwargs.setdefault("status_forcelist", [*range(500, 600), 429])
         # give the last answer back to PyGithub, which raises it with its status
@@ -52,9 +76,25 @@ class PolicyRetry(GithubRetry):
         kwargs.setdefault("max_rate_limit_wait", policy.max_wait)
         super().__init__(**kwargs)
 
+    @property
+    def deadline(self) -> Deadline:
+        return self.endpoint.deadline
+
     def new(self, **kw: Any) -> Self:
         # urllib3 rebuilds the retry object after every attempt
-        return super().new(policy=self.policy, **kw)
+        return super().new(policy=self.policy, endpoint=self.endpoint, **kw)
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        """urllib3 asks this of every response: the deadline is checked here too."""
+        self.deadline.check()
+        return bool(super().is_retry(method, status_code, has_retry_after))
+
+    def increment(self, *args: Any, **kwargs: Any) -> Self:
+        """A certificate that fails verification is said as such, and not retried."""
+        error = kwargs.get("error", args[3] if len(args) > 3 else None)
+        if _untrusted(error):
+            raise SourceError("github", self.endpoint.untrusted())
+        return cast(Self, super().increment(*args, **kwargs))
 
     def get_backoff_time(self) -> float:
         """The policy's exponential backoff for the number of attempts failed so far."""
@@ -67,17 +107,37 @@ class PolicyRetry(GithubRetry):
             return None
         return self.policy.wait_for(value, max(1, len(self.history)))
 
-    def sleep_for_retry(self, response: BaseHTTPResponse) -> bool:
-        """Sleep what ``Retry-After`` asks, even 0 s (urllib3 would back off on 0)."""
-        wait = self.get_retry_after(response)
-        if wait is None:
-            return False
-        time.sleep(wait)
-        return True
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        """Wait what ``Retry-After`` asks, even 0 s (urllib3 would back off on 0), or the
+        backoff (GithubRetry sets it for a rate limit without the header); reported, and
+        refused when it would pass the deadline."""
+        wait = self.get_retry_after(response) if response is not None else None
+        status = response.status if response is not None else None
+        why = "rate limited" if status in (403, 429) else f"HTTP {status or 'error'}"
+        if wait is not None:
+            self.deadline.wait(wait, why=why, hint="Retry-After")
+        else:
+            self.deadline.wait(self.get_backoff_time(), why=why, hint="backoff")
+
+
+def _untrusted(error: object) -> bool:
+    """Whether urllib3's error comes of a certificate that failed verification."""
+    seen: list[object] = [error]
+    while seen:
+        err = seen.pop()
+        if isinstance(err, ssl.SSLCertVerificationError):
+            return True
+        if isinstance(err, BaseException):
+            seen += [a for a in err.args if isinstance(a, BaseException)]
+            seen += [e for e in (err.__cause__, err.__context__) if e is not None]
+    return False
 
 
 def make_client(*, endpoint: Endpoint, retry: RetryPolicy, page_size: int) -> Github:
     """A lazy PyGithub client for ``endpoint``: ``get_repo`` and friends make no request."""
+    endpoint = endpoint.for_source("github")
+    left = endpoint.deadline.remaining()
+    timeout = TIMEOUT_SECONDS if math.isinf(left) else max(1, min(TIMEOUT_SECONDS, math.ceil(left)))
     return Github(
         base_url=endpoint.api_url.rstrip("/"),
         auth=Auth.Token(endpoint.token),
@@ -86,8 +146,8 @@ def make_client(*, endpoint: Endpoint, retry: RetryPolicy, page_size: int) -> Gi
         seconds_between_requests=None,
         seconds_between_writes=None,
         lazy=True,
-        retry=PolicyRetry(policy=retry),
-        timeout=TIMEOUT_SECONDS,
+        retry=PolicyRetry(policy=retry, endpoint=endpoint),
+        timeout=timeout,
     )
 
 
@@ -149,21 +209,27 @@ def counting_requests(endpoint: Endpoint, counter: RequestCounter | None) -> Ite
 class Calls:
     """Names the API call in progress, so that a failure says which call failed."""
 
-    def __init__(self, *, token: str) -> None:
+    def __init__(self, *, token: str, deadline: Deadline | None = None) -> None:
         self._token = token
+        self.deadline = deadline or Deadline(source="github")
         self.current = "connect"
 
     @contextmanager
     def call(self, name: str) -> Iterator[None]:
         """Run one API call (or a paged listing) named ``name``; errors -> SourceError."""
         self.current = name
+        self.deadline.check()
         try:
             yield
         except BadCredentialsException as exc:
             raise SourceError("github", f"{name}: bad credentials (HTTP {exc.status})") from None
         except GithubException as exc:
+            if self.deadline.expired():  # a failure after the deadline is the deadline's
+                raise self.deadline.error() from None
             raise SourceError("github", self._scrub(f"{name}: {_describe(exc)}")) from None
         except requests.RequestException as exc:
+            if self.deadline.expired():
+                raise self.deadline.error() from None
             kind = type(exc).__name__
             raise SourceError("github", self._scrub(f"{name}: {kind}: {exc}")) from None
 
@@ -171,6 +237,31 @@ class Calls:
         # a safety net only: no message is built from the token; a very short one would
         # scramble ordinary words
         return text.replace(self._token, "***") if len(self._token) >= 8 else text
+
+
+def guarded(
+    items: Iterable[T], *, what: str, key: Callable[[T], object], page_size: int
+) -> Iterator[T]:
+    """The items of a PyGithub listing, failing rather than looping for ever.
+
+    PyGithub follows ``Link: next`` without asking us; a server whose link points back
+    sends the same items again. A whole page of items listed already (``page_size``
+    in a row), or more than :data:`MAX_ITEMS`, fails the source. A repeat or two is
+    fine: a listing shifts when something is added while it is read.
+    """
+    seen: set[object] = set()
+    repeats = 0
+    for n, item in enumerate(items, start=1):
+        if n > MAX_ITEMS:
+            raise SourceError("github", f"{what}: more than {MAX_ITEMS:,} items; gave up")
+        k = key(item)
+        repeats = repeats + 1 if k in seen else 0
+        if repeats >= page_size:
+            raise SourceError(
+                "github", f"{what}: the server repeated a page (a Link: next pointing back?)"
+            )
+        seen.add(k)
+        yield item
 
 
 def _describe(exc: GithubException) -> str:

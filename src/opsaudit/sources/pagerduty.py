@@ -78,6 +78,8 @@ def fetch_pagerduty(
                 [str(key) for key in extra_incidents]
             )
     except pagerduty.Error as exc:
+        if endpoint.deadline.expired():
+            raise endpoint.deadline.error() from None
         # the client's own messages may quote the key's tail: say it in our words
         raise SourceError(SOURCE, f"{endpoint.api_url}: {describe(exc)}") from None
 

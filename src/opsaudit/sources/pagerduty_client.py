@@ -10,13 +10,18 @@ through its documented knobs (``retry``, ``max_http_attempts``, ``sleep_timer``,
   :class:`RetryPolicy` and never more than ``attempts`` tries per request;
 - a refused token, any other 4xx but 404, and exhausted retries raise
   :class:`SourceError` naming the endpoint and status, never the token (the client's
-  own 401 message quotes the key's last characters, so it must not be reached).
+  own 401 message quotes the key's last characters, so it must not be reached);
+- the endpoint's deadline is checked before every request and every wait, and its TLS
+  context bounds every socket operation (a server trickling bytes);
+- lists are paged here, not by the client's ``iter_all``: a server that says ``more``
+  with an empty page, repeats a page or never stops fails the source instead of being
+  asked again for ever.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+import math
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,6 +71,7 @@ class AuditClient(pagerduty.RestApiV2Client):
     def __init__(
         self, *, endpoint: Endpoint, retry: RetryPolicy, counter: RequestCounter, page_size: int
     ) -> None:
+        endpoint = endpoint.for_source(SOURCE)
         # kwargs other than base_url reach httpx2.Client: verify takes our TLS context
         super().__init__(
             endpoint.token, base_url=endpoint.api_url.rstrip("/"), verify=endpoint.ssl_context()
@@ -80,6 +86,7 @@ class AuditClient(pagerduty.RestApiV2Client):
         self.max_http_attempts = budget
         self.sleep_timer = 0.0  # postprocess does the waiting, with the server's hint
         self.default_page_size = page_size
+        self._deadline = endpoint.deadline
 
     def postprocess(self, response: Response, suffix: str | None = None) -> None:
         """Count the response, wait before a retry, or stop with a clean error."""
@@ -96,12 +103,17 @@ class AuditClient(pagerduty.RestApiV2Client):
                     f"{self._policy.attempts} attempts",
                 )
             if status == 429:
-                hint = response.headers.get("ratelimit-reset") or response.headers.get(
-                    "retry-after"
+                reset = response.headers.get("ratelimit-reset")
+                hint = reset or response.headers.get("retry-after")
+                self._deadline.wait(
+                    self._policy.wait_for(hint, self._failures),
+                    why="rate limited",
+                    hint="ratelimit-reset" if reset else "Retry-After" if hint else "backoff",
                 )
-                time.sleep(self._policy.wait_for(hint, self._failures))
             else:
-                time.sleep(self._policy.backoff_for(self._failures))
+                self._deadline.wait(
+                    self._policy.backoff_for(self._failures), why=f"HTTP {status}", hint="backoff"
+                )
             return
         self._failures = 0
         if status in (401, 403):
@@ -115,6 +127,7 @@ class AuditClient(pagerduty.RestApiV2Client):
         self, path: str, wrapper: str, params: Mapping[str, Any] | None = None
     ) -> JSON | None:
         """``GET path`` and unwrap ``wrapper`` from the body; None on 404."""
+        self._deadline.check()
         response = self.get(path, params=dict(params or {}))
         if response.status_code == 404:
             return None
@@ -123,7 +136,7 @@ class AuditClient(pagerduty.RestApiV2Client):
 
     def iter_list(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[JSON]:
         """Every result of a classic-paginated list without a time range."""
-        yield from self.iter_all(path, params=dict(params or {}))
+        yield from self._classic(path, dict(params or {}), total=False, cap=CAP)
 
     def iter_range(
         self,
@@ -154,13 +167,54 @@ class AuditClient(pagerduty.RestApiV2Client):
                 pending[0:0] = [(lo, mid), (mid, hi)]
 
     def _iter_below(self, path: str, query: JSON, cap: int) -> Iterator[JSON]:
-        # total=true makes the first page carry the count; the hook sees it before the
-        # first result is yielded, so nothing of an oversized query leaks out.
-        def check(_item: JSON, n: int, total: int | str) -> None:
-            if n == 1 and isinstance(total, int) and total >= cap:
-                raise _TooMany
+        # total=true makes the first page carry the count, checked before the first
+        # result is yielded, so nothing of an oversized query leaks out.
+        yield from self._classic(path, query, total=True, cap=cap)
 
-        yield from self.iter_all(path, params=query, total=True, item_hook=check)
+    def _classic(self, path: str, query: JSON, *, total: bool, cap: int) -> Iterator[JSON]:
+        """Classic pagination (``offset``, ``limit``, ``more``), the requests the client's
+        ``iter_all`` would make, with guards: ``more`` with an empty page, a page of
+        nothing new, or more pages than PagerDuty's 10,000 results can need, fail."""
+        wrapper = path.rstrip("/").rsplit("/", 1)[-1]  # /incidents/{id}/log_entries
+        limit = self.default_page_size
+        most = math.ceil(CAP / limit)
+        offset, pages, seen = 0, 0, set[str]()
+        while True:
+            pages += 1
+            if offset + limit > CAP or pages > most:
+                raise SourceError(
+                    SOURCE,
+                    f"GET {path}: the server claims more than {CAP:,} results "
+                    f"(page {pages}, offset {offset}); classic pagination cannot reach them",
+                )
+            self._deadline.check()
+            params = {"limit": limit, "total": str(total).lower(), **query, "offset": offset}
+            response = self.get(path, params=params)
+            if not response.is_success:  # postprocess lets a 404 through
+                raise SourceError(SOURCE, f"{_where(response)}: HTTP {response.status_code}")
+            body = response.json()
+            results = body.get(wrapper)
+            if not isinstance(results, list):
+                raise SourceError(SOURCE, f"GET {path}: the answer holds no {wrapper!r} list")
+            count = body.get("total")
+            if pages == 1 and total and isinstance(count, int) and count >= cap:
+                raise _TooMany
+            more = body.get("more") is True
+            ids = {str(r["id"]) for r in results if isinstance(r, dict) and r.get("id")}
+            if more and not results:
+                raise SourceError(
+                    SOURCE,
+                    f"GET {path}: the server said more but sent an empty page (offset {offset})",
+                )
+            if more and ids and ids <= seen:
+                raise SourceError(
+                    SOURCE, f"GET {path}: the server repeated a page (offset {offset})"
+                )
+            seen |= ids
+            yield from results
+            if not more:
+                return
+            offset += len(results)
 
 
 def describe(exc: pagerduty.Error) -> str:

@@ -13,9 +13,10 @@ reads :func:`~opsaudit.sources.table.providers` from them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+DEFAULT_TIMEOUT = timedelta(hours=2)  # a large organisation's first full sync fits
+_TIMEOUT = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_TIMEOUT_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
 class SourceSection(BaseModel):
     """A source's section of the configuration file (``sources.<name>``)."""
 
@@ -36,6 +42,19 @@ class SourceSection(BaseModel):
 
     api_url: str
     ca_file: Path | None = None
+    # everything the source does in one sync (requests, retries, waits) ends by then
+    timeout: timedelta = DEFAULT_TIMEOUT
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> timedelta:
+        match = _TIMEOUT.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise ValueError(f"{value!r} is not a duration like 90s, 30m or 2h")
+        amount = timedelta(**{_TIMEOUT_UNITS[match.group(2)]: int(match.group(1))})
+        if not timedelta(seconds=1) <= amount <= timedelta(days=7):
+            raise ValueError(f"{value!r} is not between 1s and 7d")
+        return amount
 
     @field_validator("api_url")
     @classmethod

@@ -4,14 +4,16 @@ formats (``ts`` strings, permalinks).
 
 Every HTTP request is counted: one per call here, plus one per retry in the retry
 handlers (slack_sdk asks a handler to prepare each further attempt, so that is where a
-retry becomes a request).
+retry becomes a request). Every wait before a retry goes through the endpoint's
+deadline (reported, and refused when it would pass the deadline); its TLS context
+bounds every socket operation. Cursor pages are guarded: a repeated cursor, a page of
+nothing new or more than :data:`MAX_PAGES` pages fail the source.
 """
 
 from __future__ import annotations
 
 import logging
 import ssl
-import time
 from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,7 +29,7 @@ from slack_sdk.http_retry import (
     RetryState,
 )
 
-from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError
+from opsaudit.sources.base import Deadline, Endpoint, RequestCounter, RetryPolicy, SourceError
 
 JSON = dict[str, Any]
 
@@ -37,16 +39,20 @@ _SDK_LOGGER = logging.getLogger("opsaudit.sources.slack.sdk")
 _SDK_LOGGER.setLevel(logging.INFO)
 
 _SERVER_ERRORS = frozenset({500, 502, 503, 504})
+MAX_PAGES = 10_000  # of one listing: 2 million messages at 200 a page
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class _CountingMixin(RetryHandler):
     """Bounded by the policy's attempts; counts the request each granted retry will make."""
 
-    def __init__(self, *, policy: RetryPolicy, counter: RequestCounter) -> None:
+    def __init__(
+        self, *, policy: RetryPolicy, counter: RequestCounter, deadline: Deadline | None = None
+    ) -> None:
         super().__init__(max_retry_count=max(0, policy.attempts - 1))
         self.policy = policy
         self.counter = counter
+        self.deadline = deadline or Deadline(source="slack")
 
     def _count_retry(self, state: RetryState) -> None:
         self.counter.add()
@@ -80,7 +86,11 @@ class RateLimitRetry(_CountingMixin):
         error: Exception | None = None,
     ) -> None:
         header = _header(response, "retry-after")
-        time.sleep(self.policy.wait_for(header, state.current_attempt + 1))
+        self.deadline.wait(
+            self.policy.wait_for(header, state.current_attempt + 1),
+            why="rate limited",
+            hint="Retry-After" if header is not None else "backoff",
+        )
         self._count_retry(state)
 
 
@@ -105,7 +115,10 @@ class ServerErrorRetry(_CountingMixin):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
-        time.sleep(self.policy.backoff_for(state.current_attempt + 1))
+        status = response.status_code if response is not None else "error"
+        self.deadline.wait(
+            self.policy.backoff_for(state.current_attempt + 1), why=f"HTTP {status}", hint="backoff"
+        )
         self._count_retry(state)
 
 
@@ -134,7 +147,11 @@ class ConnectionRetry(_CountingMixin, ConnectionErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
-        time.sleep(self.policy.backoff_for(state.current_attempt + 1))
+        self.deadline.wait(
+            self.policy.backoff_for(state.current_attempt + 1),
+            why=f"connection failed ({type(error).__name__})",
+            hint="backoff",
+        )
         self._count_retry(state)
 
 
@@ -187,8 +204,10 @@ class SlackApi:
     """A WebClient for one sync: counted requests, bounded retries, token-free errors."""
 
     def __init__(self, *, endpoint: Endpoint, counter: RequestCounter, retry: RetryPolicy) -> None:
+        endpoint = endpoint.for_source("slack")
         base_url = endpoint.api_url if endpoint.api_url.endswith("/") else endpoint.api_url + "/"
         self._token = endpoint.token
+        self._deadline = deadline = endpoint.deadline
         self._counter = counter
         self._attempts = retry.attempts
         self._client = WebClient(
@@ -197,9 +216,9 @@ class SlackApi:
             ssl=endpoint.ssl_context(),
             logger=_SDK_LOGGER,
             retry_handlers=[
-                RateLimitRetry(policy=retry, counter=counter),
-                ServerErrorRetry(policy=retry, counter=counter),
-                ConnectionRetry(policy=retry, counter=counter),
+                RateLimitRetry(policy=retry, counter=counter, deadline=deadline),
+                ServerErrorRetry(policy=retry, counter=counter, deadline=deadline),
+                ConnectionRetry(policy=retry, counter=counter, deadline=deadline),
             ],
         )
 
@@ -220,15 +239,19 @@ class SlackApi:
         """One call with query ``params`` or a JSON ``body`` (big Block Kit messages);
         None when Slack answers one of the ``tolerate`` error codes (``users_not_found``).
         Other errors raise :class:`SourceError` without the token."""
+        self._deadline.check()
         self._counter.add()
         try:
             response = self._client.api_call(method, params=params, json=body)
+        except SourceError:  # the deadline, an untrusted certificate: said already
+            raise
         except SlackApiError as exc:
             data = getattr(exc.response, "data", None)
             if isinstance(data, dict) and data.get("error") in tolerate:
                 return None
             raise SourceError("slack", self._api_error(method, exc)) from None
         except Exception as exc:  # the transport's errors: URLError, TimeoutError, SSL ...
+            self._deadline.check()
             detail = self._scrub(str(exc))
             message = f"{method} failed: {type(exc).__name__}: {detail}"
             raise SourceError("slack", message) from None
@@ -238,14 +261,35 @@ class SlackApi:
         return data
 
     def pages(self, method: str, key: str, **params: Any) -> Iterator[JSON]:
-        """Every item of ``key`` over all cursor pages of ``method``."""
+        """Every item of ``key`` over all cursor pages of ``method``.
+
+        Fails rather than loop: a cursor given before, a page whose items were all
+        given before (a thread's parent, repeated on each page of replies, aside), or
+        more than :data:`MAX_PAGES` pages. An empty page with a new cursor is fine:
+        Slack sends those when it filters a page away.
+        """
         cursor: str | None = None
-        while True:
+        cursors: set[str] = set()
+        seen: set[str] = set()
+        parent = params.get("ts")
+        for page in range(1, MAX_PAGES + 1):
             data = self.call(method, cursor=cursor, **params)
-            yield from data.get(key) or []
+            items = data.get(key) or []
+            keys = {str(i.get("id") or i.get("ts")) for i in items if isinstance(i, dict)}
+            keys.discard(str(parent))
+            yield from items
             cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return
+            if cursor in cursors:
+                raise SourceError("slack", f"{method}: the server repeated a cursor")
+            if keys and keys <= seen:
+                raise SourceError(
+                    "slack", f"{method}: the server repeated a page (page {page}, a new cursor)"
+                )
+            cursors.add(cursor)
+            seen |= keys
+        raise SourceError("slack", f"{method}: more than {MAX_PAGES:,} pages; gave up")
 
     def _api_error(self, method: str, exc: SlackApiError) -> str:
         # Built from the status and error code only: str(exc) embeds the whole response.

@@ -83,14 +83,15 @@ def test_endless_pagination_fails_its_source_alone(
     assert sandbox.counts[api] < 50
 
 
+@pytest.mark.parametrize("api", ["slack", "github", "pagerduty"])
 def test_a_trickling_server_ends_at_the_deadline(
-    org: GeneratedOrg, sandbox: Sandbox, tmp_path: Path
+    org: GeneratedOrg, sandbox: Sandbox, tmp_path: Path, api: str
 ) -> None:
-    sandbox.faults = Faults(trickle=0.5, apis=("slack",))
+    sandbox.faults = Faults(trickle=0.5, apis=(api,))
     report, _, took = sync(org, sandbox, tmp_path)
-    error = only_failed(report, "slack")
+    error = only_failed(report, api)
     assert (
-        error == f"slack: gave up after the source's timeout of {TIMEOUT}s (sources.slack.timeout)"
+        error == f"{api}: gave up after the source's timeout of {TIMEOUT}s (sources.{api}.timeout)"
     )
     assert took < TIMEOUT + 10  # the others take a few seconds of their own
 

@@ -10,11 +10,13 @@ URLs, and PyGithub's own DEBUG records carry bodies). The level is restored afte
 
 The endpoint's deadline is checked before each named call, on every response
 (:meth:`PolicyRetry.is_retry`) and before every wait (:meth:`PolicyRetry.sleep`, which
-reports it). PyGithub takes no TLS context, so a socket operation is bounded only by its
-``timeout`` (cut to what is left of the deadline when the client is made): a server
-trickling bytes holds a GitHub request up to the deadline's next check. Listings are
-guarded (:func:`guarded`): a page of items listed already (a ``Link: next`` pointing
-back) or more than :data:`MAX_ITEMS` items fail the source.
+reports it). PyGithub takes no TLS context as a parameter, but it lets a program choose
+the class of its HTTPS connections (``Requester.injectConnectionClasses``): ours,
+:class:`BoundedHTTPSConnection`, mounts a requests adapter that uses the endpoint's TLS
+context (``HTTPAdapter.init_poolmanager``, requests' documented way), whose sockets keep
+to the deadline, so a server trickling bytes cannot hold a GitHub request past it.
+Listings are guarded (:func:`guarded`): a page of items listed already (a ``Link: next``
+pointing back) or more than :data:`MAX_ITEMS` items fail the source.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from urllib.parse import urlsplit
 import requests
 from github import Auth, Github, GithubRetry
 from github.GithubException import BadCredentialsException, GithubException
+from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 from urllib3.response import BaseHTTPResponse
 
 from opsaudit.sources.base import (
@@ -133,11 +136,41 @@ def _untrusted(error: object) -> bool:
     return False
 
 
+class _ContextAdapter(requests.adapters.HTTPAdapter):
+    """A requests adapter whose connections use one TLS context."""
+
+    def __init__(self, context: ssl.SSLContext, **kwargs: Any) -> None:
+        self.context = context  # set first: the base class makes its pool manager now
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_context"] = self.context
+        super().init_poolmanager(*args, **kwargs)
+
+
+class BoundedHTTPSConnection(HTTPSRequestsConnectionClass):
+    """PyGithub's HTTPS connection, with the endpoint's deadline-keeping TLS context when
+    its retry is ours (:class:`PolicyRetry` carries the endpoint)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(self.retry, PolicyRetry):
+            self.adapter = _ContextAdapter(
+                self.retry.endpoint.ssl_context(),
+                max_retries=self.retry,
+                pool_connections=self.pool_size,
+                pool_maxsize=self.pool_size,
+            )
+            self.session.mount("https://", self.adapter)
+
+
 def make_client(*, endpoint: Endpoint, retry: RetryPolicy, page_size: int) -> Github:
     """A lazy PyGithub client for ``endpoint``: ``get_repo`` and friends make no request."""
     endpoint = endpoint.for_source("github")
     left = endpoint.deadline.remaining()
     timeout = TIMEOUT_SECONDS if math.isinf(left) else max(1, min(TIMEOUT_SECONDS, math.ceil(left)))
+    # idempotent; other retries than ours keep PyGithub's own behaviour
+    Requester.injectConnectionClasses(HTTPRequestsConnectionClass, BoundedHTTPSConnection)
     return Github(
         base_url=endpoint.api_url.rstrip("/"),
         auth=Auth.Token(endpoint.token),

@@ -31,6 +31,7 @@ from github.Issue import Issue
 from github.Repository import Repository
 
 from opsaudit.parsing.links import IssueRef, extract_issue_refs
+from opsaudit.parsing.postmortem_text import decode_blob, is_parsable
 from opsaudit.records import Blob, Commit, DocumentBatch, FileChange, WorkItem
 from opsaudit.sources.base import (
     DEFAULT_RETRY,
@@ -64,12 +65,17 @@ def fetch_github(
     counter: RequestCounter | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
     page_size: int = 100,
+    max_bytes: int | None = None,
 ) -> tuple[DocumentBatch, Cursor]:
     """What changed in ``repo`` under ``path`` since ``cursor``, and the new cursor.
 
     ``known_blobs`` are blob shas already stored (never fetched again). Issue states are
     read for ``issue_refs``, for the links in the blobs fetched now, and for links known
-    open from earlier syncs; a closed issue is not read again. HTTP requests, retries
+    open from earlier syncs; a closed issue is not read again; blobs larger than
+    ``max_bytes`` (default: the policy's default) or not UTF-8 are stored, not read
+    for links. A blob's bytes are decoded with ``surrogateescape``: bytes that are not
+    UTF-8 stay in the text as lone surrogates (see
+    :mod:`opsaudit.parsing.postmortem_text`). HTTP requests, retries
     included, are added to ``counter`` (counted from urllib3's per-request DEBUG records,
     see :func:`~opsaudit.sources.github_client.counting_requests`, never logged). Raises
     :class:`SourceError` naming the failed call and its HTTP status, never the token.
@@ -82,7 +88,8 @@ def fetch_github(
         with counting_requests(endpoint, counter):
             sync = _Sync(gh=gh, calls=calls, repo=repo, folder=folder, state=state)
             batch = sync.run(known_blobs=known_blobs)
-            batch.issues = sync.issues(issue_refs, batch.blobs, web=_web_url(endpoint))
+            readable = [b for b in batch.blobs if is_parsable(b.text, max_bytes=max_bytes)]
+            batch.issues = sync.issues(issue_refs, readable, web=_web_url(endpoint))
     finally:
         gh.close()
     return batch, state
@@ -157,7 +164,7 @@ class _Sync:
             found = self.repo.get_git_blob(sha)
             content, encoding = found.content or "", found.encoding
         if encoding == "base64":
-            return Blob(sha=sha, text=base64.b64decode(content).decode("utf-8", "replace"))
+            return Blob(sha=sha, text=decode_blob(base64.b64decode(content)))
         return Blob(sha=sha, text=content)
 
     def issues(

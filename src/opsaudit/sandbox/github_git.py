@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from opsaudit.sandbox.state import JSON, GitCommit, RepoWorld, blob_bytes, git_blob_sha
 
 BLOB_MODE = "100644"
+SYMLINK_MODE = "120000"  # a symbolic link: its blob holds the target path
 TREE_MODE = "040000"  # shown as GitHub shows it; hashed as git writes it ("40000")
 
 
@@ -189,7 +190,7 @@ class RepoGit:
                 child = node.setdefault(folder, {})
                 assert isinstance(child, dict)
                 node = child
-            node[name] = sha
+            node[name] = (sha, SYMLINK_MODE if path in self.repo.symlinks else BLOB_MODE)
         return self._hash_tree(nested)
 
     def _hash_tree(self, node: dict[str, object]) -> str:
@@ -198,8 +199,9 @@ class RepoGit:
             if isinstance(value, dict):
                 entries.append(TreeEntry(name, TREE_MODE, "tree", self._hash_tree(value), None))
             else:
-                sha = str(value)
-                entries.append(TreeEntry(name, BLOB_MODE, "blob", sha, len(self.blobs[sha])))
+                assert isinstance(value, tuple)
+                sha, mode = str(value[0]), str(value[1])
+                entries.append(TreeEntry(name, mode, "blob", sha, len(self.blobs[sha])))
         # git orders a folder as if its name ended with "/"
         entries.sort(key=lambda e: e.name + ("/" if e.type == "tree" else ""))
         raw = b"".join(

@@ -69,6 +69,7 @@ class RepoWorld:
     commits: list[GitCommit] = field(default_factory=list)  # oldest first, linear history
     issues: list[JSON] = field(default_factory=list)  # as GET /repos/{o}/{r}/issues/{n} returns
     created_at: datetime | None = None
+    symlinks: set[str] = field(default_factory=set)  # paths whose blob is a symbolic link
 
 
 @dataclass

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Iterable, Set
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from github.Issue import Issue
 from github.Repository import Repository
 
 from opsaudit.parsing.links import IssueRef, extract_issue_refs
+from opsaudit.parsing.paths import SYMLINK_MODE, is_postmortem_path
 from opsaudit.parsing.postmortem_text import decode_blob, is_parsable
 from opsaudit.records import Blob, Commit, DocumentBatch, FileChange, WorkItem
 from opsaudit.sources.base import (
@@ -99,7 +101,6 @@ class _Sync:
     def __init__(self, *, gh: Github, calls: Calls, repo: str, folder: str, state: Cursor) -> None:
         self.gh, self.calls, self.name, self.state = gh, calls, repo, state
         self.folder = folder
-        self.prefix = f"{folder}/" if folder else ""
         self.repo: Repository = gh.get_repo(repo)
 
     def run(self, *, known_blobs: Set[str]) -> DocumentBatch:
@@ -110,9 +111,13 @@ class _Sync:
         batch = DocumentBatch(head_sha=head)
         if head == self.state["head"]:
             return batch
-        batch.commits = self._new_commits(head)
+        tree_shas, links = self._tree_blobs(head)
+        # a symbolic link is no post-mortem: its changes are left out (git mode 120000
+        # shows in trees only; a link at the head is known as one throughout its history)
+        kept = (_without(k, links) for k in self._new_commits(head))
+        batch.commits = [k for k in kept if k.changes]
         shas = [c.blob_sha for k in batch.commits for c in k.changes if c.blob_sha]
-        shas += self._tree_blobs(head)
+        shas += tree_shas
         wanted = [s for s in dict.fromkeys(shas) if s not in known_blobs]
         batch.blobs = [self._blob(sha) for sha in wanted]
         self.state["head"] = head
@@ -143,7 +148,7 @@ class _Sync:
         git = item.commit
         with self.calls.call(f"get commit {item.sha}"):
             files = list(self.repo.get_commit(item.sha, commit_files_per_page=FILES_PER_PAGE).files)
-        changes = (_change(f, self.prefix) for f in files)
+        changes = (_change(f, self.folder) for f in files)
         return Commit(
             sha=item.sha,
             committed_at=git.committer.date.astimezone(UTC),
@@ -152,12 +157,18 @@ class _Sync:
             changes=tuple(c for c in changes if c is not None),
         )
 
-    def _tree_blobs(self, head: str) -> list[str]:
+    def _tree_blobs(self, head: str) -> tuple[list[str], frozenset[str]]:
+        """The blobs of the post-mortem files at ``head``, and the paths of the symbolic
+        links among the folder's entries (which are not post-mortems)."""
         with self.calls.call(f"get tree {head}"):
             tree = self.repo.get_git_tree(head, recursive=True)
             if tree.truncated:
                 raise SourceError("github", f"get tree {head}: truncated by GitHub, too large")
-            return [e.sha for e in tree.tree if e.type == "blob" and e.path.startswith(self.prefix)]
+            inside = [
+                e for e in tree.tree if e.type == "blob" and is_postmortem_path(e.path, self.folder)
+            ]
+            links = frozenset(e.path for e in inside if e.mode == SYMLINK_MODE)
+            return [e.sha for e in inside if e.path not in links], links
 
     def _blob(self, sha: str) -> Blob:
         with self.calls.call(f"get blob {sha}"):
@@ -283,11 +294,12 @@ class _Sync:
         )
 
 
-def _change(file: File, prefix: str) -> FileChange | None:
-    """A commit's file change as seen from the folder; None when it is outside."""
-    inside = file.filename.startswith(prefix)
+def _change(file: File, folder: str) -> FileChange | None:
+    """A commit's file change as seen from the folder; None when it is outside (a path
+    that leaves the folder, ``docs/incidents/../x.md``, is outside)."""
+    inside = is_postmortem_path(file.filename, folder)
     old = file.previous_filename
-    was_inside = old is not None and old.startswith(prefix)
+    was_inside = old is not None and is_postmortem_path(old, folder)
     if file.status == "renamed" and old is not None:
         if inside and was_inside:
             return FileChange(file.filename, "renamed", file.sha, previous_path=old)
@@ -300,6 +312,14 @@ def _change(file: File, prefix: str) -> FileChange | None:
         return FileChange(file.filename, "removed", None)
     status = "added" if file.status in ("added", "copied") else "modified"
     return FileChange(file.filename, status, file.sha)
+
+
+def _without(commit: Commit, links: frozenset[str]) -> Commit:
+    """The commit without its changes to the symbolic links ``links``."""
+    if not links:
+        return commit
+    kept = tuple(c for c in commit.changes if c.path not in links)
+    return commit if len(kept) == len(commit.changes) else replace(commit, changes=kept)
 
 
 def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:

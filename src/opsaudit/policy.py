@@ -92,6 +92,8 @@ class PostMortemPolicy(_Strict):
     due_business_days: int | None = Field(default=None, ge=0)
     sections: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     placeholders: tuple[str, ...] = ()
+    # larger files are not parsed (content checks unknown); removed, the default applies
+    max_bytes: int | None = Field(default=None, gt=0)
     blame_lexicon: tuple[str, ...] = ()
 
 
@@ -169,6 +171,7 @@ DEFAULT_POLICY: dict[str, Any] = {
             "Blameless framing": ["Blameless framing", "Blameless statement"],
         },
         "placeholders": ["TBD", "TODO", "N/A", "-", "…", "..."],
+        "max_bytes": 1_048_576,
         "blame_lexicon": [
             "human error",
             "operator error",

@@ -30,7 +30,7 @@ TITLE_LENGTH = 80
     group="action_item",
     runbook="Action items with owners + due dates",
     needs=("documents", "tracker"),
-    policy=("postmortem.sections", "timezone"),
+    policy=("postmortem.sections", "timezone", "postmortem.max_bytes"),
     deadline=True,
 )
 def overdue(ctx: Context) -> Iterator[Result]:
@@ -40,8 +40,13 @@ def overdue(ctx: Context) -> Iterator[Result]:
     violation is an item not done when its due date has ended (23:59:59.999999 in the
     policy timezone) at or before the as-of time; pending, when it ends later. A linked
     issue that could not be read makes the result unknown, unless the text says done.
+    A post-mortem larger than ``postmortem.max_bytes`` or not valid UTF-8 is not parsed:
+    one unknown result stands for its action items (key ``<path>#*``).
     """
     for file in ctx.snapshot.postmortems:
+        if ctx.unparsed(file) is not None:
+            yield _unparsed(ctx, file)
+            continue
         for item in ctx.action_items(file) or []:
             if item.due is not None:
                 yield _judge(ctx, file, item, due=item.due)
@@ -80,6 +85,23 @@ def _judge(ctx: Context, file: PostMortemFile, item: ActionItem, *, due: date) -
     if end <= ctx.as_of:
         return result("violation", f"Due {due} and not done{still}.", end)
     return result("pending", f"Due {due}, not done yet{still}.", end)
+
+
+def _unparsed(ctx: Context, file: PostMortemFile) -> Result:
+    found = ctx.unparsed_result(file, RULE)
+    assert found is not None
+    url = ctx.links.document(file).url
+    title = "the action items of a file that is not parsed"
+    subject = Subject(kind="action_item", key=f"{file.path}#*", title=title, url=url)
+    return action_item_result(
+        ctx.postmortem_view(file),
+        RULE,
+        "unknown",
+        found.message,
+        subject=subject,
+        owner=None,
+        evidence=found.evidence,
+    )
 
 
 def _closed(ctx: Context, state: WorkItem | None) -> bool:

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from opsaudit.calendar import BusinessCalendar
 from opsaudit.checks.links import Links
-from opsaudit.checks.model import Subject
+from opsaudit.checks.model import Result, Subject
 from opsaudit.checks.results import unique
 from opsaudit.checks.views import (
     AuditSettings,
@@ -27,6 +27,7 @@ from opsaudit.checks.views import (
 from opsaudit.config import ServiceInfo
 from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
 from opsaudit.parsing.postmortem import ActionItem, PostMortemDoc, parse_postmortem
+from opsaudit.parsing.postmortem_text import link_text, unparsed_reason
 from opsaudit.parsing.summary import is_summary_post, mentions, parse_summary
 from opsaudit.policy import Policy, Severity, ticket_kind, ticket_of
 from opsaudit.records import MERGED, Channel, Incident, IncidentEvent, MessageMeta, Service
@@ -55,6 +56,7 @@ class Context:
         self.links = Links(settings=settings, snapshot=snapshot)
         self._views: dict[str, IncidentView] = {}
         self._action_items: dict[str, list[ActionItem] | None] = {}
+        self._unparsed: dict[str, str | None] = {}
 
     @property
     def as_of(self) -> datetime:
@@ -195,14 +197,37 @@ class Context:
 
     # ------------------------------------------------------------------ documents
 
+    def unparsed(self, file: PostMortemFile) -> str | None:
+        """Why the file is not parsed (larger than ``postmortem.max_bytes``, not valid
+        UTF-8), or None when it is; ``rules.md``, "Files that are not post-mortems"."""
+        if file.path not in self._unparsed:
+            limit = self.policy.postmortem.max_bytes
+            self._unparsed[file.path] = unparsed_reason(file.text, max_bytes=limit)
+        return self._unparsed[file.path]
+
+    def unparsed_result(self, file: PostMortemFile, rule: str) -> Result | None:
+        """``unknown`` for a content check of a file that is not parsed; None if it is."""
+        reason = self.unparsed(file)
+        if reason is None:
+            return None
+        message = f"Not parsed: the file is {reason}."
+        evidence = (self.links.document(file),)
+        return self.postmortem_view(file).result(rule, "unknown", message, evidence=evidence)
+
     @cached_property
     def documents(self) -> dict[str, PostMortemDoc]:
-        """Every post-mortem at as-of, parsed, by path."""
-        return {f.path: parse_postmortem(f.text, path=f.path) for f in self.snapshot.postmortems}
+        """Every post-mortem at as-of that is parsed (see :meth:`unparsed`), by path."""
+        return {
+            f.path: parse_postmortem(f.text, path=f.path)
+            for f in self.snapshot.postmortems
+            if self.unparsed(f) is None
+        }
 
     def action_items(self, file: PostMortemFile) -> list[ActionItem] | None:
         """The file's action items; None without an Action items section (or without
-        the section in the policy)."""
+        the section in the policy), or when the file is not parsed."""
+        if self.unparsed(file) is not None:
+            return None
         if file.path not in self._action_items:
             aliases = self.policy.postmortem.sections.get(ACTION_ITEMS)
             self._action_items[file.path] = (
@@ -218,10 +243,13 @@ class Context:
         return self._action_items[file.path]
 
     def refs_of(self, file: PostMortemFile) -> list[IncidentRef]:
+        """The incidents the file names; read from its first ``postmortem.max_bytes``
+        characters only when it is larger (its links still count: ``rules.md``)."""
         hosts = self.settings.incident_hosts
         prefix = self.policy.warroom.prefix or "incident-"
         kind = ticket_kind(self.policy)
-        return incident_refs(file.text, web_hosts=hosts, prefix=prefix, ticket=kind)
+        text = link_text(file.text, max_bytes=self.policy.postmortem.max_bytes)
+        return incident_refs(text, web_hosts=hosts, prefix=prefix, ticket=kind)
 
     @cached_property
     def _incidents_by_ref(self) -> dict[IncidentRef, Incident]:
@@ -271,7 +299,9 @@ class Context:
 
     def _make_postmortem_view(self, file: PostMortemFile) -> PostMortemView:
         linked = [self.view(i) for i in self.incidents_of(file)]
-        title = next((h.title for h in self.documents[file.path].headings if h.level == 1), None)
+        doc = self.documents.get(file.path)
+        headings = doc.headings if doc is not None else ()
+        title = next((h.title for h in headings if h.level == 1), None)
         url = self.links.document(file).url
         return PostMortemView(
             file=file,

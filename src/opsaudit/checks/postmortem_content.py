@@ -30,7 +30,7 @@ _SOME_DAY = date(2000, 1, 1)
     group="postmortem",
     runbook="Timeline (UTC, minute-by-minute)",
     needs=("documents",),
-    policy=("postmortem.sections",),
+    policy=("postmortem.sections", "postmortem.max_bytes"),
 )
 def timeline(ctx: Context) -> Iterator[Result]:
     """Every Timeline entry (list item, or table row) needs a time to the minute that is
@@ -38,12 +38,16 @@ def timeline(ctx: Context) -> Iterator[Result]:
     column's header, and no earlier than the entry before it. A time without a date
     takes the last date written in the timeline, at first the file name's date.
     A violation lists every bad entry's line; files without a Timeline section, or
-    with an empty one, get no result (``postmortem.sections`` reports those).
+    with an empty one, get no result (``postmortem.sections`` reports those). A file
+    larger than ``postmortem.max_bytes`` or not valid UTF-8 is not parsed: unknown.
     """
     aliases = ctx.policy.postmortem.sections.get(TIMELINE)
     if aliases is None:
         return
     for file in ctx.subject_postmortems:
+        if (unparsed := ctx.unparsed_result(file, "postmortem.timeline")) is not None:
+            yield unparsed
+            continue
         entries = ctx.documents[file.path].timeline(aliases)
         if not entries:
             continue
@@ -165,16 +169,20 @@ def _show(stamp: _Stamp) -> str:
     group="postmortem",
     runbook="Action items with owners + due dates",
     needs=("documents",),
-    policy=("postmortem.sections",),
+    policy=("postmortem.sections", "postmortem.max_bytes"),
 )
 def action_items(ctx: Context) -> Iterator[Result]:
     """Every action item (a list item, or a table row, in the Action items section) needs
     an owner (an @handle, ``owner: name`` or the Owner/Assignee column) and a due date
     (a YYYY-MM-DD after the word "due", or the Due column); a violation lists each item
     lacking one. Files without an Action items section get no result; a section with no
-    items passes here (``postmortem.sections`` reports an empty section).
+    items passes here (``postmortem.sections`` reports an empty section). A file larger
+    than ``postmortem.max_bytes`` or not valid UTF-8 is not parsed: unknown.
     """
     for file in ctx.subject_postmortems:
+        if (unparsed := ctx.unparsed_result(file, "postmortem.action_items")) is not None:
+            yield unparsed
+            continue
         items = ctx.action_items(file)
         if items is None:
             continue
@@ -211,7 +219,7 @@ def _missing(owner: str | None, due: date | None) -> str:
     group="postmortem",
     runbook="Blameless framing",
     needs=("documents",),
-    policy=("postmortem.blame_lexicon", "postmortem.sections"),
+    policy=("postmortem.blame_lexicon", "postmortem.sections", "postmortem.max_bytes"),
     requires={"postmortem.blame_lexicon": "blame lexicon to check the wording against"},
     scope=lambda ctx: ctx.subject_postmortem_views,
 )
@@ -221,13 +229,17 @@ def blameless(ctx: Context) -> Iterator[Result]:
     error", "'s fault", "to blame"...); a violation gives each line with its phrase.
     Inside the Blameless framing section such words are allowed (it says nobody is to
     blame). Without the section in the policy the whole file is read. With no lexicon
-    in the policy the result is unknown.
+    in the policy the result is unknown; so it is for a file larger than
+    ``postmortem.max_bytes`` or not valid UTF-8, which is not parsed.
     """
     lexicon = ctx.policy.postmortem.blame_lexicon
     aliases = ctx.policy.postmortem.sections.get(BLAMELESS)
     if not lexicon:
         return  # the engine answers unknown (requires)
     for file in ctx.subject_postmortems:
+        if (unparsed := ctx.unparsed_result(file, "postmortem.blameless")) is not None:
+            yield unparsed
+            continue
         doc = ctx.documents[file.path]
         exclude = doc.find_section(aliases) if aliases is not None else None
         hits = doc.blame_hits(lexicon, exclude=exclude)

@@ -31,14 +31,16 @@ TEMPLATE = "Use `docs/incidents/<YYYY-MM-DD>-<short-name>.md` template:"
     group="postmortem",
     runbook="Within 5 business days of resolution. Required for Sev1 and Sev2.",
     needs=("documents", "incidents"),
-    policy=("ticket_id", "warroom.prefix"),
+    policy=("ticket_id", "warroom.prefix", "postmortem.max_bytes"),
 )
 def postmortem_unlinked(ctx: Context) -> Iterator[Result]:
     """Pass: the file links to at least one stored PagerDuty incident, through its
     front-matter ``incident`` key (number, id or URL, or a list of them), a PagerDuty
     incident URL in the body, or an ``incident-<ticket-id>`` mention; any incident
     counts, also one outside the window, merged or excluded. Violation: it names no
-    incident that exists (the message lists what it names that is not stored)."""
+    incident that exists (the message lists what it names that is not stored). A file
+    larger than ``postmortem.max_bytes`` or not valid UTF-8 is not parsed: it passes when
+    its first ``postmortem.max_bytes`` link to an incident, and is unknown otherwise."""
     rule = "postmortem.unlinked"
     for file in ctx.subject_postmortems:
         linked = ctx.incidents_of(file)
@@ -46,6 +48,9 @@ def postmortem_unlinked(ctx: Context) -> Iterator[Result]:
         if linked:
             message = f"Links to {_names(ctx, linked)}."
             yield ctx.postmortem_view(file).result(rule, "pass", message, evidence=evidence)
+            continue
+        if (unparsed := ctx.unparsed_result(file, rule)) is not None:
+            yield unparsed
             continue
         dangling = _dangling(ctx, file)
         message = "Links to no existing PagerDuty incident"
@@ -61,12 +66,15 @@ def postmortem_unlinked(ctx: Context) -> Iterator[Result]:
     group="postmortem",
     runbook=TEMPLATE,
     needs=("documents", "incidents"),
+    policy=("postmortem.max_bytes",),
 )
 def postmortem_filename(ctx: Context) -> Iterator[Result]:
     """Violation: the file's name is not ``<YYYY-MM-DD>-<short-name>.md`` with a real
     date and a short name of lowercase letters and digits in words joined by ``-``; or
     the file links to incidents and its date is the UTC trigger date of none of them.
-    Pass otherwise (an unlinked file is judged by the shape of its name alone)."""
+    Pass otherwise (an unlinked file is judged by the shape of its name alone). A well
+    named file that is not parsed (larger than ``postmortem.max_bytes``, not valid
+    UTF-8) and names no incident in its first ``postmortem.max_bytes`` is unknown."""
     rule = "postmortem.filename"
     for file in ctx.subject_postmortems:
         name = PurePosixPath(file.path).name
@@ -78,6 +86,9 @@ def postmortem_filename(ctx: Context) -> Iterator[Result]:
         if reason is not None or day is None:
             status = "violation"
             message = f"File name is not <YYYY-MM-DD>-<short-name>.md: {reason}."
+        elif not linked and (unparsed := ctx.unparsed_result(file, rule)) is not None:
+            yield unparsed
+            continue
         elif linked and day not in triggers:
             status = "violation"
             message = (
@@ -100,18 +111,22 @@ def postmortem_filename(ctx: Context) -> Iterator[Result]:
     group="postmortem",
     runbook=TEMPLATE,
     needs=("documents",),
-    policy=("postmortem.sections", "postmortem.placeholders"),
+    policy=("postmortem.sections", "postmortem.placeholders", "postmortem.max_bytes"),
 )
 def postmortem_sections(ctx: Context) -> Iterator[Result]:
     """Violation: a section required by ``postmortem.sections`` has no heading (any
     level) matching one of its accepted headings after normalisation, or its section
     holds nothing but white space, HTML comments and placeholders (``<…>``, TBD, TODO,
     N/A...); the message lists every missing or empty section. Pass otherwise; a
-    section removed from the policy is not required."""
+    section removed from the policy is not required. A file larger than
+    ``postmortem.max_bytes`` or not valid UTF-8 is not parsed: unknown."""
     rule = "postmortem.sections"
     required = ctx.policy.postmortem.sections
     placeholders = ctx.policy.postmortem.placeholders
     for file in ctx.subject_postmortems:
+        if (unparsed := ctx.unparsed_result(file, rule)) is not None:
+            yield unparsed
+            continue
         doc = ctx.documents[file.path]
         missing: list[str] = []
         empty: list[str] = []

@@ -4,6 +4,8 @@ Three spellings count: ``#123`` (an issue of the post-mortems' own repository),
 ``owner/repo#123``, and the web URL of an issue or pull request,
 ``https://github.com/owner/repo/issues/123`` or ``.../pull/123``. A ``#`` heading, a
 ``#123abc`` tag, an HTML entity like ``&#123;`` and a ``#`` inside a word are not links.
+Linear in the text: every quantifier is bounded and possessive (the character after each
+run cannot belong to it, so giving characters back could never help a match).
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_OWNER = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
-_NAME = r"[A-Za-z0-9._-]{1,100}"
+_OWNER = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}+)"
+_NAME = r"[A-Za-z0-9._-]{1,100}+"
 # a reference must not continue into a word (#12abc) or a longer number
 _END = r"(?![\w])"
 _SHORT = re.compile(
-    rf"(?<![\w/#&.-])(?:(?P<repo>{_OWNER}/{_NAME})#|#)(?P<number>[0-9]{{1,10}}){_END}"
+    rf"(?<![\w/#&.-])(?:(?P<repo>{_OWNER}/{_NAME})#|#)(?P<number>[0-9]{{1,10}}+){_END}"
 )
 
 
@@ -42,7 +44,7 @@ def extract_issue_refs(
     if github_web:
         web = re.escape(github_web.rstrip("/"))
         url = re.compile(
-            rf"{web}/(?P<repo>{_OWNER}/{_NAME})/(?:issues|pull)/(?P<number>[0-9]{{1,10}}){_END}"
+            rf"{web}/(?P<repo>{_OWNER}/{_NAME})/(?:issues|pull)/(?P<number>[0-9]{{1,10}}+){_END}"
         )
         for match in url.finditer(text):
             found.append((match.start(), match["repo"], match["number"]))

@@ -22,12 +22,14 @@ Settled readings (``rules.md``, "Section", "Action item", "Edge cases, settled")
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from opsaudit.parsing.incident_refs import split_front_matter
+from opsaudit.parsing.front_matter import find_front_matter, load_front_matter
 from opsaudit.parsing.links import IssueRef, extract_issue_refs
 from opsaudit.parsing.postmortem_fields import (
     blame_pattern,
@@ -63,9 +65,6 @@ __all__ = [
     "parse_postmortem",
 ]
 
-# The same shape incident_refs accepts; found here too so that front matter whose YAML
-# cannot be read still stays out of the body.
-_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _NEWLINES = re.compile(r"\r\n?")
 _OWNER_COLUMNS = frozenset({"owner", "owners", "assignee", "assignees", "assigned to"})
 _DUE_COLUMNS = frozenset({"due", "due date", "due by"})
@@ -156,15 +155,16 @@ class PostMortemDoc:
             return None
         entries: list[TimelineEntry] = []
         previous_end = section.heading.line - 1
+        prose = sorted(self._prose, key=lambda p: p.line)
+        prose_lines = [p.line for p in prose]
+        utc_spans = self._utc_spans(section)
         for entry in self._entries_in(section):
-            before = tuple(
-                day
-                for prose in self._prose
-                if previous_end < prose.line < entry.line
-                for day in find_dates(prose.text)
-            )
+            # prose between the previous entry and this one (bisect: linear overall)
+            first = bisect_right(prose_lines, previous_end)
+            last = bisect_left(prose_lines, entry.line, lo=first)
+            before = tuple(day for p in prose[first:last] for day in find_dates(p.text))
             previous_end = entry.end_line
-            heading_utc = any(says_utc(s.heading.title) for s in self._enclosing(section, entry))
+            heading_utc = _covers(utc_spans, entry.line)
             if isinstance(entry, ListEntry):
                 text, found, utc = entry.text, first_time(entry.text), heading_utc
             else:
@@ -225,8 +225,11 @@ class PostMortemDoc:
                 continue
             text = fold_quotes(prose.text)
             for phrase, pattern in patterns:
+                # lines counted on from the previous match: one pass over the text
+                line, counted = prose.line, 0
                 for match in pattern.finditer(text) if pattern is not None else ():
-                    line = prose.line + text.count("\n", 0, match.start())
+                    line += text.count("\n", counted, match.start())
+                    counted = match.start()
                     hits.append((line, match.start(), phrase))
         hits.sort(key=lambda hit: (hit[0], hit[1]))
         return [(line, phrase) for line, _, phrase in hits]
@@ -234,14 +237,29 @@ class PostMortemDoc:
     def _entries_in(self, section: Section) -> list[ListEntry | TableRow]:
         return [e for e in self._entries if section.start_line <= e.line <= section.end_line]
 
-    def _enclosing(self, section: Section, entry: ListEntry | TableRow) -> list[Section]:
-        # the section itself and those of its sub-headings the entry sits under
-        return [
-            s
+    def _utc_spans(self, section: Section) -> list[tuple[int, int]]:
+        """The line spans, merged and in order, of ``section`` and its sub-sections whose
+        heading says UTC: an entry inside one has a UTC heading over it."""
+        spans = sorted(
+            (s.heading.line, s.end_line)
             for s in self._sections
-            if section.heading.line <= s.heading.line <= entry.line <= s.end_line
+            if section.heading.line <= s.heading.line <= section.end_line
             and s.end_line <= section.end_line
-        ]
+            and says_utc(s.heading.title)
+        )
+        merged: list[tuple[int, int]] = []
+        for start, end in spans:
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+
+def _covers(spans: list[tuple[int, int]], line: int) -> bool:
+    """Whether one of the merged, ordered ``spans`` holds ``line``."""
+    index = bisect_right(spans, (line, sys.maxsize)) - 1
+    return index >= 0 and spans[index][0] <= line <= spans[index][1]
 
 
 def parse_postmortem(text: str, *, path: str) -> PostMortemDoc:
@@ -266,23 +284,25 @@ def parse_postmortem(text: str, *, path: str) -> PostMortemDoc:
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, object], str]:
-    match = _FRONT_MATTER.match(text)
-    if match is None:
+    # front matter whose YAML cannot be read still stays out of the body
+    found = find_front_matter(text)
+    if found is None:
         return {}, text
-    try:
-        front, _ = split_front_matter(text)
-    except (RecursionError, ValueError, TypeError, OverflowError):
-        # PyYAML lets some errors through (2026-13-45 as a date, very deep nesting)
-        front = {}
-    return front, text[match.end() :]
+    source, body = found
+    return load_front_matter(source), text[body:]
 
 
 def _sections(headings: tuple[Heading, ...], lines: tuple[str, ...]) -> tuple[Section, ...]:
     heading_lines = {n for h in headings for n in range(h.line, h.end_line + 1)}
-    sections: list[Section] = []
+    ends = [len(lines)] * len(headings)
+    open_sections: list[int] = []  # indexes of headings whose section is still open
     for index, heading in enumerate(headings):
-        later = (h.line - 1 for h in headings[index + 1 :] if h.level <= heading.level)
-        end = next(later, len(lines))
+        # a heading closes every open section of the same or a deeper level
+        while open_sections and headings[open_sections[-1]].level >= heading.level:
+            ends[open_sections.pop()] = heading.line - 1
+        open_sections.append(index)
+    sections: list[Section] = []
+    for heading, end in zip(headings, ends, strict=True):
         start = heading.end_line + 1
         own = [lines[n - 1] for n in range(start, end + 1) if n not in heading_lines]
         sections.append(Section(heading, start, end, "\n".join(own)))

@@ -1,7 +1,10 @@
 """Small readers for post-mortem text: headings, file names, owners, due dates, blame.
 
 Each follows a sentence of ``rules.md`` ("Section", "Action item", the
-``postmortem.filename`` and ``postmortem.blameless`` rows). Pure, never raises.
+``postmortem.filename`` and ``postmortem.blameless`` rows). Pure, never raises, and
+linear in its input: no pattern here can backtrack over more than a bounded stretch
+(quantifiers that a following character could give back are possessive), and searches
+that would restart from every match are done in one pass.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ _QUOTES = str.maketrans(
     dict.fromkeys("\u2019\u2018\u201b\u2032\u201a", "'")
     | dict.fromkeys("\u201c\u201d\u201e\u201f", '"')
 )
-_TRAILING_PARENS = re.compile(r"\([^()]*\)[\W_]*\Z")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _UTC = re.compile(r"(?<![A-Za-z])UTC(?![A-Za-z])", re.I)
 _FILENAME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<name>.*))?\.md")
@@ -28,7 +30,7 @@ _SHORT_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # An @handle must not sit inside a word, an e-mail address or a URL path.
 _HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9](?:[\w.-]*\w)?(?:/[A-Za-z0-9](?:[\w.-]*\w)?)?")
 _OWNER_LABEL = re.compile(
-    r"(?<!\w)(?:owners?|assignees?)[*_]*[ \t]*:[*_]*[ \t]*(?P<name>[^,;()\[\]|\n\u2014\u2013]*)",
+    r"(?<!\w)(?:owners?|assignees?)[*_]*+[ \t]*+:[*_]*[ \t]*(?P<name>[^,;()\[\]|\n\u2014\u2013]*)",
     re.I,
 )
 _NAME_END = re.compile(r"\s(?:-|due\b).*\Z", re.I | re.S)
@@ -61,7 +63,7 @@ def normalise_heading(text: str) -> str:
     by one space; trimmed. ``What worked/what didn\u2019t`` gives ``what worked what didn t``.
     """
     text = unicodedata.normalize("NFKC", text).strip()
-    text = _TRAILING_PARENS.sub("", text)
+    text = _without_trailing_parens(text)
     return _NOT_ALNUM.sub(" ", text.casefold()).strip()
 
 
@@ -129,11 +131,14 @@ def find_due(text: str) -> date | None:
     exist (``2026-02-30``) gives None.
     """
     first: str | None = None
+    dates = iter(_ISO_DATE.finditer(text))  # read once, in step with the "due"s
+    following = next(dates, None)
     for due in _DUE.finditer(text):
-        following = _ISO_DATE.search(text, due.end())
+        while following is not None and following.start() < due.end():
+            following = next(dates, None)
         if following is None:
             break
-        if _DUE_GAP.match(text[due.end() : following.start()]):
+        if _DUE_GAP.match(text, due.end(), following.start()):
             return parse_date(following.group(1))
         if first is None:
             first = following.group(1)
@@ -167,6 +172,28 @@ def blame_pattern(phrase: str) -> re.Pattern[str] | None:
     start = r"(?<!\w)" if re.match(r"\w", words[0]) else ""
     end = r"(?!\w)" if re.search(r"\w\Z", words[-1]) else ""
     return re.compile(start + body + end, re.I)
+
+
+def _without_trailing_parens(text: str) -> str:
+    """``text`` without a final ``(...)`` (no parentheses inside) that only non-word
+    characters follow: ``Root cause (draft)`` -> ``Root cause ``. One pass from the end,
+    where a pattern searched from every ``(`` would take quadratic time on ``()()()...``.
+    """
+    tail = len(text)
+    while tail > 0 and not text[tail - 1].isalnum():
+        tail -= 1  # text[tail:] is the trailing run of [\W_] (not letters or digits)
+    last_paren = None  # the nearest parenthesis seen so far, scanning backwards
+    cut = None
+    for index in range(len(text) - 1, -1, -1):
+        char = text[index]
+        if char not in "()":
+            continue
+        if char == "(" and last_paren is not None and text[last_paren] == ")":
+            cut = index  # "(" then ")" with no parenthesis between: a candidate
+        if index < tail and char == ")":
+            break  # a ")" must lie in the trailing run; earlier ones never qualify
+        last_paren = index
+    return text[:cut] if cut is not None else text
 
 
 def _leading_date(name: str) -> date | None:

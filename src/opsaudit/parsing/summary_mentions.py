@@ -56,7 +56,7 @@ def mentions(text: str, *, prefix: str = "incident-") -> Mentions:
         incidents.update(_INCIDENT_PATH.findall(url))
         ids.update(_ARCHIVES_PATH.findall(url))
     if prefix:
-        named = re.compile(rf"(?<![\w-]){re.escape(prefix)}([A-Za-z0-9]+)(?![\w-])", re.I)
+        named = re.compile(rf"(?<![\w-]){re.escape(prefix)}([A-Za-z0-9]++)(?![\w-])", re.I)
         names.update(f"{prefix}{m.group(1)}" for m in named.finditer(text))
     without_urls = _URL.sub(" ", _CHANNEL.sub(" ", text))
     incidents.update(_BARE_ID.findall(without_urls))

@@ -12,9 +12,10 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 
-from opsaudit.sandbox.state import JSON, GitCommit, RepoWorld, git_blob_sha
+from opsaudit.sandbox.state import JSON, GitCommit, RepoWorld, blob_bytes, git_blob_sha
 
 BLOB_MODE = "100644"
+SYMLINK_MODE = "120000"  # a symbolic link: its blob holds the target path
 TREE_MODE = "040000"  # shown as GitHub shows it; hashed as git writes it ("40000")
 
 
@@ -36,14 +37,14 @@ class FileChange:
     filename: str
     status: str  # added, modified, removed, renamed
     sha: str  # the blob's sha after the change (before it, for a removal)
-    old_text: str | None
-    new_text: str | None
+    old_text: str | bytes | None  # bytes: a file that is not UTF-8 text
+    new_text: str | bytes | None
     previous_filename: str | None = None
 
     def diff(self) -> JSON:
         """additions / deletions / changes / patch, as GitHub lists a commit's files."""
-        old = (self.old_text or "").splitlines()
-        new = (self.new_text or "").splitlines()
+        old = _patch_text(self.old_text).splitlines()
+        new = _patch_text(self.new_text).splitlines()
         lines = list(difflib.unified_diff(old, new, lineterm="", n=3))[2:]
         additions = sum(1 for line in lines if line.startswith("+"))
         deletions = sum(1 for line in lines if line.startswith("-"))
@@ -82,7 +83,7 @@ class RepoGit:
         self.trees: dict[str, list[TreeEntry]] = {}
         self.checkpoints: dict[int, dict[str, str]] = {}
         self.stand_ins: dict[str, int] = {}  # see tree_name
-        files: dict[str, str] = {}
+        files: dict[str, str | bytes] = {}
         shas: dict[str, str] = {}
         for n, commit in enumerate(repo.commits):
             changes = self._apply(commit, files, shas)
@@ -96,7 +97,7 @@ class RepoGit:
                 self.checkpoints[n] = dict(shas)
 
     def _apply(
-        self, commit: GitCommit, files: dict[str, str], shas: dict[str, str]
+        self, commit: GitCommit, files: dict[str, str | bytes], shas: dict[str, str]
     ) -> list[FileChange]:
         changes: list[FileChange] = []
         for new, old in commit.renames.items():
@@ -122,9 +123,9 @@ class RepoGit:
                 files[path], shas[path] = text, sha
         return sorted(changes, key=lambda c: c.filename)
 
-    def _store(self, text: str) -> str:
-        sha = git_blob_sha(text)
-        self.blobs[sha] = text.encode("utf-8")
+    def _store(self, content: str | bytes) -> str:
+        sha = git_blob_sha(content)
+        self.blobs[sha] = blob_bytes(content)
         return sha
 
     def resolve(self, ref: str) -> int | None:
@@ -189,7 +190,7 @@ class RepoGit:
                 child = node.setdefault(folder, {})
                 assert isinstance(child, dict)
                 node = child
-            node[name] = sha
+            node[name] = (sha, SYMLINK_MODE if path in self.repo.symlinks else BLOB_MODE)
         return self._hash_tree(nested)
 
     def _hash_tree(self, node: dict[str, object]) -> str:
@@ -198,8 +199,9 @@ class RepoGit:
             if isinstance(value, dict):
                 entries.append(TreeEntry(name, TREE_MODE, "tree", self._hash_tree(value), None))
             else:
-                sha = str(value)
-                entries.append(TreeEntry(name, BLOB_MODE, "blob", sha, len(self.blobs[sha])))
+                assert isinstance(value, tuple)
+                sha, mode = str(value[0]), str(value[1])
+                entries.append(TreeEntry(name, mode, "blob", sha, len(self.blobs[sha])))
         # git orders a folder as if its name ended with "/"
         entries.sort(key=lambda e: e.name + ("/" if e.type == "tree" else ""))
         raw = b"".join(
@@ -232,6 +234,13 @@ class RepoGit:
         if n is None:
             return None
         return self.tree_sha(n)
+
+
+def _patch_text(content: str | bytes | None) -> str:
+    """A file's content as a patch shows it (bytes that are not UTF-8 replaced)."""
+    if isinstance(content, bytes):
+        return content.decode("utf-8", "replace")
+    return (content or "").encode("utf-8", "replace").decode("utf-8")
 
 
 class GitCache:

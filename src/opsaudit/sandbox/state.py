@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,14 +50,15 @@ class SlackWorld:
 
 @dataclass
 class GitCommit:
-    """A commit: the files it changes (path -> new text, or None to delete)."""
+    """A commit: the files it changes (path -> new text, or None to delete; bytes for
+    a file that is not UTF-8 text, served base64 as any blob is)."""
 
     sha: str
     committed_at: datetime
     message: str = ""
     author_name: str = "Sandbox Bot"
     author_email: str = "bot@example.com"
-    changes: dict[str, str | None] = field(default_factory=dict)
+    changes: Mapping[str, str | bytes | None] = field(default_factory=dict)
     renames: dict[str, str] = field(default_factory=dict)  # new path -> old path
 
 
@@ -67,6 +69,7 @@ class RepoWorld:
     commits: list[GitCommit] = field(default_factory=list)  # oldest first, linear history
     issues: list[JSON] = field(default_factory=list)  # as GET /repos/{o}/{r}/issues/{n} returns
     created_at: datetime | None = None
+    symlinks: set[str] = field(default_factory=set)  # paths whose blob is a symbolic link
 
 
 @dataclass
@@ -93,9 +96,17 @@ class World:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
 
-def git_blob_sha(text: str) -> str:
-    """The sha git gives a blob of this text (``git hash-object``)."""
-    data = text.encode("utf-8")
+def blob_bytes(content: str | bytes) -> bytes:
+    """A file's content as git stores it: bytes as they are, text as UTF-8 (lone
+    surrogates from ``surrogateescape`` decoding back to the bytes they stood for)."""
+    if isinstance(content, bytes):
+        return content
+    return content.encode("utf-8", "surrogateescape")
+
+
+def git_blob_sha(text: str | bytes) -> str:
+    """The sha git gives a blob of this content (``git hash-object``)."""
+    data = blob_bytes(text)
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 

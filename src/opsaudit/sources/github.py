@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable, Iterable, Iterator, Set
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -31,6 +32,8 @@ from github.Issue import Issue
 from github.Repository import Repository
 
 from opsaudit.parsing.links import IssueRef, extract_issue_refs
+from opsaudit.parsing.paths import SYMLINK_MODE, is_postmortem_path
+from opsaudit.parsing.postmortem_text import decode_blob, is_parsable
 from opsaudit.records import Blob, Commit, DocumentBatch, FileChange, WorkItem
 from opsaudit.sources.base import (
     DEFAULT_RETRY,
@@ -64,12 +67,17 @@ def fetch_github(
     counter: RequestCounter | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
     page_size: int = 100,
+    max_bytes: int | None = None,
 ) -> tuple[DocumentBatch, Cursor]:
     """What changed in ``repo`` under ``path`` since ``cursor``, and the new cursor.
 
     ``known_blobs`` are blob shas already stored (never fetched again). Issue states are
     read for ``issue_refs``, for the links in the blobs fetched now, and for links known
-    open from earlier syncs; a closed issue is not read again. HTTP requests, retries
+    open from earlier syncs; a closed issue is not read again; blobs larger than
+    ``max_bytes`` (default: the policy's default) or not UTF-8 are stored, not read
+    for links. A blob's bytes are decoded with ``surrogateescape``: bytes that are not
+    UTF-8 stay in the text as lone surrogates (see
+    :mod:`opsaudit.parsing.postmortem_text`). HTTP requests, retries
     included, are added to ``counter`` (counted from urllib3's per-request DEBUG records,
     see :func:`~opsaudit.sources.github_client.counting_requests`, never logged). Raises
     :class:`SourceError` naming the failed call and its HTTP status, never the token.
@@ -85,7 +93,8 @@ def fetch_github(
                 gh=gh, calls=calls, repo=repo, folder=folder, state=state, page_size=page_size
             )
             batch = sync.run(known_blobs=known_blobs)
-            batch.issues = sync.issues(issue_refs, batch.blobs, web=_web_url(endpoint))
+            readable = [b for b in batch.blobs if is_parsable(b.text, max_bytes=max_bytes)]
+            batch.issues = sync.issues(issue_refs, readable, web=_web_url(endpoint))
     except SourceError:
         raise
     except Exception:
@@ -103,7 +112,6 @@ class _Sync:
     ) -> None:
         self.gh, self.calls, self.name, self.state = gh, calls, repo, state
         self.folder = folder
-        self.prefix = f"{folder}/" if folder else ""
         self.repo: Repository = gh.get_repo(repo)
         self.page_size = page_size
 
@@ -115,9 +123,13 @@ class _Sync:
         batch = DocumentBatch(head_sha=head)
         if head == self.state["head"]:
             return batch
-        batch.commits = self._new_commits(head)
+        tree_shas, links = self._tree_blobs(head)
+        # a symbolic link is no post-mortem: its changes are left out (git mode 120000
+        # shows in trees only; a link at the head is known as one throughout its history)
+        kept = (_without(k, links) for k in self._new_commits(head))
+        batch.commits = [k for k in kept if k.changes]
         shas = [c.blob_sha for k in batch.commits for c in k.changes if c.blob_sha]
-        shas += self._tree_blobs(head)
+        shas += tree_shas
         wanted = [s for s in dict.fromkeys(shas) if s not in known_blobs]
         batch.blobs = [self._blob(sha) for sha in wanted]
         self.state["head"] = head
@@ -153,7 +165,7 @@ class _Sync:
         git = item.commit
         with self.calls.call(f"get commit {item.sha}"):
             files = list(self.repo.get_commit(item.sha, commit_files_per_page=FILES_PER_PAGE).files)
-        changes = (_change(f, self.prefix) for f in files)
+        changes = (_change(f, self.folder) for f in files)
         return Commit(
             sha=item.sha,
             committed_at=git.committer.date.astimezone(UTC),
@@ -162,19 +174,25 @@ class _Sync:
             changes=tuple(c for c in changes if c is not None),
         )
 
-    def _tree_blobs(self, head: str) -> list[str]:
+    def _tree_blobs(self, head: str) -> tuple[list[str], frozenset[str]]:
+        """The blobs of the post-mortem files at ``head``, and the paths of the symbolic
+        links among the folder's entries (which are not post-mortems)."""
         with self.calls.call(f"get tree {head}"):
             tree = self.repo.get_git_tree(head, recursive=True)
             if tree.truncated:
                 raise SourceError("github", f"get tree {head}: truncated by GitHub, too large")
-            return [e.sha for e in tree.tree if e.type == "blob" and e.path.startswith(self.prefix)]
+            inside = [
+                e for e in tree.tree if e.type == "blob" and is_postmortem_path(e.path, self.folder)
+            ]
+            links = frozenset(e.path for e in inside if e.mode == SYMLINK_MODE)
+            return [e.sha for e in inside if e.path not in links], links
 
     def _blob(self, sha: str) -> Blob:
         with self.calls.call(f"get blob {sha}"):
             found = self.repo.get_git_blob(sha)
             content, encoding = found.content or "", found.encoding
         if encoding == "base64":
-            return Blob(sha=sha, text=base64.b64decode(content).decode("utf-8", "replace"))
+            return Blob(sha=sha, text=decode_blob(base64.b64decode(content)))
         return Blob(sha=sha, text=content)
 
     def issues(
@@ -294,11 +312,12 @@ class _Sync:
         )
 
 
-def _change(file: File, prefix: str) -> FileChange | None:
-    """A commit's file change as seen from the folder; None when it is outside."""
-    inside = file.filename.startswith(prefix)
+def _change(file: File, folder: str) -> FileChange | None:
+    """A commit's file change as seen from the folder; None when it is outside (a path
+    that leaves the folder, ``docs/incidents/../x.md``, is outside)."""
+    inside = is_postmortem_path(file.filename, folder)
     old = file.previous_filename
-    was_inside = old is not None and old.startswith(prefix)
+    was_inside = old is not None and is_postmortem_path(old, folder)
     if file.status == "renamed" and old is not None:
         if inside and was_inside:
             return FileChange(file.filename, "renamed", file.sha, previous_path=old)
@@ -311,6 +330,14 @@ def _change(file: File, prefix: str) -> FileChange | None:
         return FileChange(file.filename, "removed", None)
     status = "added" if file.status in ("added", "copied") else "modified"
     return FileChange(file.filename, status, file.sha)
+
+
+def _without(commit: Commit, links: frozenset[str]) -> Commit:
+    """The commit without its changes to the symbolic links ``links``."""
+    if not links:
+        return commit
+    kept = tuple(c for c in commit.changes if c.path not in links)
+    return commit if len(kept) == len(commit.changes) else replace(commit, changes=kept)
 
 
 def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field
 
 from opsaudit.parsing.links import IssueRef, extract_issue_refs
+from opsaudit.parsing.postmortem_text import is_parsable
 from opsaudit.records import Capability, DocumentBatch
 from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection, literal
 
@@ -58,6 +59,7 @@ class GitHub:
             cursor=job.cursor,
             known_blobs=job.stored.known_document_versions(),
             issue_refs=_issue_refs(job, section),
+            max_bytes=job.policy.postmortem.max_bytes,
             counter=job.counter,
             retry=job.retry,
         )
@@ -77,9 +79,13 @@ class GitHub:
 
 
 def _issue_refs(job: FetchJob, section: GitHubSection) -> list[IssueRef]:
-    """The issues the stored post-mortems link to, each once, in order of mention."""
+    """The issues the stored post-mortems link to, each once, in order of mention;
+    post-mortems that are not parsed (too large, not UTF-8) have no action items."""
     refs: dict[IssueRef, None] = {}
+    limit = job.policy.postmortem.max_bytes
     for text in job.stored.postmortem_texts():
+        if not is_parsable(text, max_bytes=limit):
+            continue
         for ref in extract_issue_refs(text, default_repo=section.repo, github_web=section.web_url):
             refs[ref] = None
     return list(refs)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
+from opsaudit.parsing.postmortem_text import link_text
 from opsaudit.policy import ticket_kind
 from opsaudit.records import Capability, IncidentBatch
 from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection, literal
@@ -75,15 +76,18 @@ class PagerDuty:
 
 def _named_incidents_missing(job: FetchJob) -> list[IncidentRef]:
     """Incidents the stored post-mortems name (by id, number or URL) that the store
-    does not hold."""
+    does not hold; a post-mortem larger than ``postmortem.max_bytes`` is read for them
+    only as far as the audit reads it (its first ``max_bytes``)."""
     section = job.section
     assert isinstance(section, PagerDutySection)
     hosts = tuple(h for h in [urlsplit(section.web_url).hostname] if h)
     ticket = ticket_kind(job.policy)
     prefix = job.policy.warroom.prefix or "incident-"
     named: dict[IncidentRef, None] = {}
+    limit = job.policy.postmortem.max_bytes
     for text in job.stored.postmortem_texts():
-        for ref in incident_refs(text, web_hosts=hosts, prefix=prefix, ticket=ticket):
+        head = link_text(text, max_bytes=limit)
+        for ref in incident_refs(head, web_hosts=hosts, prefix=prefix, ticket=ticket):
             named[ref] = None
     known = job.stored.incidents()
     ids = {i.id for i in known}

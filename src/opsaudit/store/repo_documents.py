@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from opsaudit.parsing.paths import is_postmortem_path
 from opsaudit.records import Blob, Commit, DocumentBatch, FileChange, PostMortemVersion, WorkItem
 from opsaudit.store._sql import in_chunks, insert_missing, upsert
 from opsaudit.store.schema import BlobRow, CommitRow, FileChangeRow, WorkItemRow
@@ -181,10 +182,9 @@ class _Tree:
 def _replay(session: Session, *, as_of: datetime, folder: str) -> _Tree:
     # "docs/incidents" and "docs/incidents/" both mean the folder, never a sibling
     # such as "docs/incidents-archive/"
-    prefix = folder.strip("/") + "/" if folder.strip("/") else ""
     tree = _Tree()
     for change, sha, committed_at in _history(session, as_of):
-        inside = change.path.startswith(prefix)
+        inside = is_postmortem_path(change.path, folder)  # plain, under the folder
         if change.status == "removed":
             tree.files.pop(change.path, None)
             continue

@@ -17,37 +17,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from opsaudit.demo import sandbox_config
 from opsaudit.sandbox.org import GeneratedOrg
 from opsaudit.sandbox.server import Sandbox
-
-PG_URL = os.environ.get("OPSAUDIT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _psycopg(url: str) -> str:
-    parsed = make_url(url)
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
+from pg_server import PG_URL, server_or_skip
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Engine]:
     """An autocommit engine on the test server (to create databases), or a skip."""
-    engine = create_engine(
-        _psycopg(PG_URL), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        pytest.skip(f"PostgreSQL not reachable at {make_url(PG_URL).render_as_string()}: {reason}")
+    engine = server_or_skip(isolation_level="AUTOCOMMIT")
     yield engine
     engine.dispose()
 

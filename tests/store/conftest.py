@@ -6,35 +6,20 @@ PostgreSQL is the server at ``OPSAUDIT_TEST_PG_URL`` (default
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 
 from opsaudit.store import open_store
-
-PG_URL = os.environ.get("OPSAUDIT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from pg_server import fresh_schema, server_or_skip
 
 
 @pytest.fixture(scope="session")
 def pg_admin() -> Iterator[Engine]:
     """An engine on the test server's default schema, or a skip when it is not there."""
-    url = make_url(PG_URL)
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
-    engine = create_engine(url, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        pytest.skip(f"PostgreSQL not reachable at {url.render_as_string()}: {reason}")
+    engine = server_or_skip()
     yield engine
     engine.dispose()
 
@@ -46,16 +31,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'state' / 'opsaudit.db'}"
         return
-    admin: Engine = request.getfixturevalue("pg_admin")
-    schema = f"t_{secrets.token_hex(6)}"
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    with fresh_schema(request.getfixturevalue("pg_admin")) as url:
+        yield url
 
 
 @pytest.fixture

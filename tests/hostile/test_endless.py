@@ -83,6 +83,18 @@ def test_endless_pagination_fails_its_source_alone(
     assert sandbox.counts[api] < 50
 
 
+def test_github_empty_pages_that_link_a_next_one_fail_github_alone(
+    org: GeneratedOrg, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    sandbox.faults = Faults(endless_pages="empty", apis=("github",))
+    report, _, took = sync(org, sandbox, tmp_path)
+    error = only_failed(report, "github")
+    assert error.startswith("github: GET /github/repos/"), error
+    assert error.endswith(": an empty page that links a next one"), error
+    assert took < TIMEOUT * 3  # found by the guard, not by the deadline
+    assert sandbox.counts["github"] < 50
+
+
 @pytest.mark.parametrize("api", ["slack", "github", "pagerduty"])
 def test_a_trickling_server_ends_at_the_deadline(
     org: GeneratedOrg, sandbox: Sandbox, tmp_path: Path, api: str

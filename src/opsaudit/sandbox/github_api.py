@@ -118,12 +118,16 @@ class GitHubApi:
         response.headers.extend(self.meter.spend(free=response.status == 304))
         return response
 
-    def endless(self, request: Request) -> Response:
-        """A fault: every page of a list links ``next`` back to itself."""
+    def endless(self, request: Request, *, empty: bool = False) -> Response:
+        """A fault: every page of a list links ``next`` back to itself; with ``empty``,
+        every page is empty and links the next one."""
         response = self.handle(request)
         if response.status == 200 and response.body.startswith(b"["):
-            query = urlencode({k: v[0] for k, v in request.query.items() if v})
-            here = f"https://{request.host}/github{request.path}?{query}"
+            query = {k: v[0] for k, v in request.query.items() if v}
+            if empty:
+                query["page"] = str(int(query.get("page", "1")) + 1)
+                response.body = b"[]"
+            here = f"https://{request.host}/github{request.path}?{urlencode(query)}"
             response.headers = [(k, v) for k, v in response.headers if k.lower() != "link"]
             response.headers.append(("Link", f'<{here}>; rel="next"'))
         return response

@@ -116,8 +116,8 @@ class PagerDutyApi:
 
     # -- endpoints -------------------------------------------------------------------
 
-    def endless(self, request: Request) -> Response:
-        """A fault: a list says ``more`` on an empty page, for ever."""
+    def endless(self, request: Request, *, empty: bool = False) -> Response:
+        """A fault: a list says ``more`` on an empty page, for ever (empty either way)."""
         response = self.handle(request)
         body = json.loads(response.body) if response.body else None
         if isinstance(body, dict) and "more" in body:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from opsaudit.sandbox.github_api import GitHubApi
 from opsaudit.sandbox.pagerduty_api import PagerDutyApi
@@ -46,8 +46,9 @@ class Faults:
     retry_after: int = 1  # seconds put in Retry-After / ratelimit-reset
     seed: int = 0
     # pagination that never ends, each API its own way: Slack repeats a cursor,
-    # PagerDuty says more with an empty page, GitHub's Link: next points back
-    endless_pages: bool = False
+    # PagerDuty says more with an empty page, GitHub's Link: next points back (with
+    # "empty": GitHub's pages are empty and link the next one)
+    endless_pages: bool | Literal["empty"] = False
     trickle: float = 0.0  # > 0: headers at once, then one body byte every this many seconds
     apis: tuple[str, ...] = ()  # the APIs ("slack", ...) the faults apply to; () is all
 
@@ -67,7 +68,7 @@ class Api(Protocol):
 
     def decorate(self, request: Request, response: Response) -> Response: ...
 
-    def endless(self, request: Request) -> Response: ...
+    def endless(self, request: Request, *, empty: bool = False) -> Response: ...
 
 
 class Sandbox:
@@ -209,7 +210,10 @@ class Sandbox:
             return api.rate_limited(faults.retry_after)
         if failure is not None:
             return api.server_error(failure)
-        response = api.endless(request) if faults.endless_pages else api.handle(request)
+        if faults.endless_pages:
+            response = api.endless(request, empty=faults.endless_pages == "empty")
+        else:
+            response = api.handle(request)
         response.trickle = faults.trickle
         return response
 

@@ -104,8 +104,9 @@ class SlackApi:
         """Nothing to add: Slack's answers carry no headers the clients read."""
         return response
 
-    def endless(self, request: Request) -> Response:
-        """A fault: a listing whose every page is its first, with the same next cursor."""
+    def endless(self, request: Request, *, empty: bool = False) -> Response:
+        """A fault: a listing whose every page is its first, with the same next cursor
+        (``empty`` changes nothing: Slack really sends empty pages with a cursor)."""
         query = {k: v for k, v in request.query.items() if k != "cursor"}
         response = self.handle(replace(request, query=query))
         body = json.loads(response.body)

@@ -33,7 +33,12 @@ from urllib.parse import urlsplit
 import requests
 from github import Auth, Github, GithubRetry
 from github.GithubException import BadCredentialsException, GithubException
-from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
+from github.Requester import (
+    HTTPRequestsConnectionClass,
+    HTTPSRequestsConnectionClass,
+    Requester,
+    RequestsResponse,
+)
 from urllib3.response import BaseHTTPResponse
 
 from opsaudit.sources.base import (
@@ -162,6 +167,16 @@ class BoundedHTTPSConnection(HTTPSRequestsConnectionClass):
                 pool_maxsize=self.pool_size,
             )
             self.session.mount("https://", self.adapter)
+
+    def getresponse(self) -> RequestsResponse:
+        """The answer, unless it is an empty page that links a next one: a listing that
+        adds nothing and never ends (GitHub ends a listing with a page without ``next``)."""
+        answer = super().getresponse()
+        links = answer.headers.get("Link") or ""
+        if answer.status == 200 and 'rel="next"' in links and answer.read().strip() == "[]":
+            where = self.url.split("?", 1)[0]
+            raise SourceError("github", f"GET {where}: an empty page that links a next one")
+        return answer
 
 
 def make_client(*, endpoint: Endpoint, retry: RetryPolicy, page_size: int) -> Github:

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger
-from pydantic import BaseModel, Field
 
 from opsaudit import flowtasks
 from opsaudit.audit import audit_window
@@ -19,30 +18,35 @@ from opsaudit.config import load_config
 from opsaudit.runtime import open_runtime
 
 
-class AuditParams(BaseModel):
-    """Parameters of an audit run (the form in the Prefect UI)."""
-
-    config: str = Field("opsaudit.yaml", description="Path of the configuration file")
-    since: date | None = Field(None, description="Window start (default: as-of - lookback)")
-    until: date | None = Field(None, description="Window end, exclusive (default: as-of)")
-    as_of: datetime | None = Field(None, description='"Now" for every deadline (default: now)')
-    offline: bool = Field(False, description="Evaluate what is stored, without syncing")
-
-
 @flow(name="audit", log_prints=True)
-def audit(params: AuditParams | None = None) -> dict[str, Any]:
-    """Sync every configured source, evaluate every check at as-of, store the results."""
-    params = params or AuditParams()
+def audit(
+    config: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    as_of: datetime | None = None,
+    offline: bool = False,
+) -> dict[str, Any]:
+    """Sync every configured source, evaluate every check at as-of, store the results.
+
+    Args:
+        config: Path of the configuration file. Empty: $OPSAUDIT_CONFIG, else
+            opsaudit.yaml in the worker's working directory (prefect.yaml's pull step
+            sets it to the folder the deployment was made from).
+        since: Window start, a date (00:00 UTC). Empty: as-of minus the policy's lookback.
+        until: Window end, exclusive. Empty: as-of.
+        as_of: "Now" for every deadline. Empty: the real current time.
+        offline: Evaluate what is stored, without syncing.
+    """
     logger = get_run_logger()
-    config = load_config(params.config)
-    as_of = flowtasks.aware(params.as_of) if params.as_of else datetime.now(UTC)
-    since, until = flowtasks.day_start(params.since), flowtasks.day_start(params.until)
-    window = audit_window(config=config, as_of=as_of, since=since, until=until)
-    with open_runtime(config) as runtime:
+    settings = load_config(config)
+    moment = flowtasks.aware(as_of) if as_of else datetime.now(UTC)
+    start, end = flowtasks.day_start(since), flowtasks.day_start(until)
+    window = audit_window(config=settings, as_of=moment, since=start, until=end)
+    with open_runtime(settings) as runtime:
         sources = flowtasks.sync_in_tasks(
-            runtime=runtime, window=window, offline=params.offline, progress=logger.info
+            runtime=runtime, window=window, offline=offline, progress=logger.info
         )
-        outcome = runtime.evaluate(window=window, as_of=as_of, sources=sources)
+        outcome = runtime.evaluate(window=window, as_of=moment, sources=sources)
     counts: dict[str, int] = {}
     for result in outcome.results:
         counts[result.status] = counts.get(result.status, 0) + 1

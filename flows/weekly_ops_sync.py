@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import flow, get_run_logger
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from opsaudit import flowtasks
 from opsaudit.config import load_config
@@ -20,45 +20,47 @@ from opsaudit.publish.artifacts import publish_artifacts
 from opsaudit.runtime import open_runtime
 from opsaudit.weekly import default_week, parse_week, trend_window, write_report
 
-
-class ReportParams(BaseModel):
-    """Parameters of a weekly ops-sync report (the form in the Prefect UI)."""
-
-    config: str = Field("opsaudit.yaml", description="Path of the configuration file")
-    week: str | None = Field(
-        None, pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W47 (default: last)"
-    )
-    as_of: datetime | None = Field(None, description='"Now" for every deadline (default: now)')
-    offline: bool = Field(False, description="Report on what is stored, without syncing")
-    output_dir: str | None = Field(None, description="Where to write (default: report.output_dir)")
+ISOWeek = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$")]
 
 
 @flow(name="weekly-ops-sync", log_prints=True)
-def weekly_ops_sync(params: ReportParams | None = None) -> dict[str, Any]:
-    """Sync the sources, evaluate the last eight weeks, write and publish the report."""
-    params = params or ReportParams()
+def weekly_ops_sync(
+    config: str | None = None,
+    week: ISOWeek | None = None,
+    as_of: datetime | None = None,
+    offline: bool = False,
+    output_dir: str | None = None,
+) -> dict[str, Any]:
+    """Sync the sources, evaluate the last eight weeks, write and publish the report.
+
+    Args:
+        config: Path of the configuration file. Empty: $OPSAUDIT_CONFIG, else
+            opsaudit.yaml in the worker's working directory (prefect.yaml's pull step
+            sets it to the folder the deployment was made from).
+        week: ISO week to report on, e.g. 2026-W47. Empty: the last complete week.
+        as_of: "Now" for every deadline. Empty: the real current time.
+        offline: Report on what is stored, without syncing.
+        output_dir: Where to write the report. Empty: the configuration's report.output_dir.
+    """
     logger = get_run_logger()
-    config = load_config(params.config)
-    as_of = flowtasks.aware(params.as_of) if params.as_of else datetime.now(UTC)
-    week = parse_week(params.week) if params.week else default_week(as_of)
-    with open_runtime(config) as runtime:
+    settings = load_config(config)
+    moment = flowtasks.aware(as_of) if as_of else datetime.now(UTC)
+    chosen = parse_week(week) if week else default_week(moment)
+    with open_runtime(settings) as runtime:
         sources = flowtasks.sync_in_tasks(
-            runtime=runtime,
-            window=trend_window(week),
-            offline=params.offline,
-            progress=logger.info,
+            runtime=runtime, window=trend_window(chosen), offline=offline, progress=logger.info
         )
         files = write_report(
             runtime=runtime,
-            week=week,
-            as_of=as_of,
+            week=chosen,
+            as_of=moment,
             sources=sources,
-            output_dir=Path(params.output_dir or config.report.output_dir),
+            output_dir=Path(output_dir or settings.report.output_dir),
         )
     publish_artifacts(files)
-    logger.info("report %s written to %s", week, files.html)
+    logger.info("report %s written to %s", chosen, files.html)
     return {
-        "week": week,
+        "week": chosen,
         "markdown": str(files.markdown),
         "html": str(files.html),
         "failed_sources": files.outcome.failed_sources,

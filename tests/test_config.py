@@ -172,3 +172,30 @@ def test_bad_values_name_the_file_the_line_and_the_key(text: str, expected: str)
 def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="configuration file not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_the_file_is_found_the_same_way_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from opsaudit.cli import main
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+    (here / "opsaudit.yaml").write_text("digest: {channel: from-cwd}\n", encoding="utf-8")
+    (there / "ops.yaml").write_text("digest: {channel: from-env}\n", encoding="utf-8")
+    monkeypatch.chdir(here)
+    monkeypatch.delenv("OPSAUDIT_CONFIG", raising=False)
+    assert load_config().digest.channel == "from-cwd"
+    monkeypatch.setenv("OPSAUDIT_CONFIG", str(there / "ops.yaml"))
+    assert load_config().digest.channel == "from-env"
+    assert load_config(here / "opsaudit.yaml").digest.channel == "from-cwd"  # given wins
+    monkeypatch.setenv("OPSAUDIT_CONFIG", str(there / "missing.yaml"))
+    with pytest.raises(ConfigError, match=r"missing\.yaml: configuration file not found"):
+        load_config()
+    assert main(["sync"]) == 2  # the CLI looks the same way
+    assert "from OPSAUDIT_CONFIG" in capsys.readouterr().err
+    monkeypatch.delenv("OPSAUDIT_CONFIG")
+    monkeypatch.chdir(there)
+    with pytest.raises(ConfigError, match="no --config and no OPSAUDIT_CONFIG: looked in"):
+        load_config()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsaudit.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
+from opsaudit.config import CONFIG_ENV, Config, ConfigError, config_path, load_config
 from opsaudit.publish.formats import FORMATS
 from opsaudit.secrets import Redactor, install_redaction
 from opsaudit.timeparse import parse_instant
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from opsaudit.weekly import ReportFiles
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOURCE_FAILED = 0, 1, 2, 3
+CONFIG_HELP = f"the configuration file (default: ${CONFIG_ENV}, else ./opsaudit.yaml)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,12 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     sync = commands.add_parser("sync", help="pull PagerDuty, Slack and GitHub into the store")
-    sync.add_argument("--config", type=Path, default=DEFAULT_CONFIG_FILE)
+    sync.add_argument("--config", type=Path, help=CONFIG_HELP)
     sync.add_argument("--since", type=_instant, help="start of the window (default: lookback)")
     sync.add_argument("--full", action="store_true", help="ignore the watermarks, fetch all")
 
     audit = commands.add_parser("audit", help="sync, evaluate every check, store and print")
-    audit.add_argument("--config", type=Path, default=DEFAULT_CONFIG_FILE)
+    audit.add_argument("--config", type=Path, help=CONFIG_HELP)
     audit.add_argument("--since", type=_instant, help="window start (default: as-of - lookback)")
     audit.add_argument("--until", type=_instant, help="window end, exclusive (default: as-of)")
     audit.add_argument("--as-of", type=_instant, help='"now" for every deadline (default: now)')
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     report = commands.add_parser("report", help="audit, then write the weekly ops-sync report")
-    report.add_argument("--config", type=Path, default=DEFAULT_CONFIG_FILE)
+    report.add_argument("--config", type=Path, help=CONFIG_HELP)
     report.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: the last complete one)")
     report.add_argument("--since", type=_instant, help="window start, instead of --week")
     report.add_argument("--until", type=_instant, help="window end (exclusive), with --since")
@@ -77,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--offline", action="store_true", help="report on stored data only")
 
     digest = commands.add_parser("digest", help="post the new violations to Slack")
-    digest.add_argument("--config", type=Path, default=DEFAULT_CONFIG_FILE)
+    digest.add_argument("--config", type=Path, help=CONFIG_HELP)
     digest.add_argument("--as-of", type=_instant, help='"now" for every deadline (default: now)')
     digest.add_argument("--dry-run", action="store_true", help="print the blocks, post nothing")
 
@@ -222,7 +223,7 @@ def _digest(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     tokens = resolve_tokens(config)
-    poster = _chat_poster(config, tokens, why=f"{args.config}: post the digest")
+    poster = _chat_poster(config, tokens, why=f"{config_path(args.config)}: post the digest")
     as_of = args.as_of or datetime.now(UTC)
     window = audit_window(config=config, as_of=as_of, since=None, until=None)
     with open_runtime(config) as runtime:

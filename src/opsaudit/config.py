@@ -7,6 +7,7 @@ Tokens never come from this file: see :mod:`opsaudit.secrets`.
 
 from __future__ import annotations
 
+import os
 import ssl
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,7 @@ from opsaudit.sources.protocol import SourceSection
 from opsaudit.sources.table import SOURCES
 
 DEFAULT_CONFIG_FILE = Path("opsaudit.yaml")
+CONFIG_ENV = "OPSAUDIT_CONFIG"
 DEFAULT_DATABASE_URL = "sqlite:///.opsaudit/opsaudit.db"
 
 
@@ -140,14 +142,24 @@ class Config(_Strict):
         return value
 
 
-def load_config(path: Path | str = DEFAULT_CONFIG_FILE) -> Config:
-    """Read and validate a configuration file; relative ``ca_file`` paths are made
-    relative to the file's folder."""
-    path = Path(path)
+def config_path(given: Path | str | None = None) -> Path:
+    """Where the configuration is, the same way for the CLI, the flows and deployments:
+    ``given`` (``--config``, a flow's ``config``), else ``$OPSAUDIT_CONFIG``, else
+    ``opsaudit.yaml`` in the working directory."""
+    if given is not None and str(given).strip():
+        return Path(given)
+    return Path(os.environ.get(CONFIG_ENV, "").strip() or DEFAULT_CONFIG_FILE)
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and validate the configuration file at :func:`config_path` of ``path``;
+    relative ``ca_file`` paths are made relative to the file's folder."""
+    given = path
+    path = config_path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found") from None
+        raise ConfigError(f"{path}: configuration file not found ({_looked(given)})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     try:
@@ -158,6 +170,15 @@ def load_config(path: Path | str = DEFAULT_CONFIG_FILE) -> Config:
             f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
         ) from None
     return parse_config(text, source=path)
+
+
+def _looked(given: Path | str | None) -> str:
+    """How the file was chosen, for the not-found message."""
+    if given is not None and str(given).strip():
+        return "given by --config or the flow's config parameter"
+    if os.environ.get(CONFIG_ENV, "").strip():
+        return f"from {CONFIG_ENV}"
+    return f"no --config and no {CONFIG_ENV}: looked in {Path.cwd()}"
 
 
 def parse_config(text: str, *, source: Path) -> Config:

@@ -105,13 +105,12 @@ def _weekly_report(*, config_path: Path, org: GeneratedOrg, output: Path) -> Pat
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     _say("\nthe weekly ops-sync flow (Prefect starts a temporary local server first):")
-    params = module.ReportParams(
+    summary = module.weekly_ops_sync(
         config=str(config_path),
         week=iso_week(org.as_of),
         as_of=org.as_of,
         output_dir=str(output),
     )
-    summary = module.weekly_ops_sync(params)
     return Path(summary["html"])
 
 

@@ -22,19 +22,19 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
         yield setup
 
 
-def params(setup: Setup, **extra: object) -> object:
+def params(setup: Setup, **extra: object) -> dict[str, object]:
     since, until = setup.org.window
-    return flows.AuditParams(
-        config=str(setup.config_path),
-        since=since.date(),
-        until=until.date(),
-        as_of=setup.org.as_of,
+    return {
+        "config": str(setup.config_path),
+        "since": since.date(),
+        "until": until.date(),
+        "as_of": setup.org.as_of,
         **extra,
-    )
+    }
 
 
 def test_the_flow_syncs_evaluates_and_stores(prefect_backend: None, setup: Setup) -> None:
-    summary = flows.audit(params(setup))
+    summary = flows.audit(**params(setup))
     assert summary["failed_sources"] == []
     assert summary["counts"]["violation"] >= 1
     with Session(store.open_store(setup.config.database.url)) as session:
@@ -54,14 +54,14 @@ def test_a_failing_source_task_is_recorded_and_the_flow_completes(
     # the same task, without the production waits between its retries
     fast = flowtasks.sync_source.with_options(retry_delay_seconds=0)
     monkeypatch.setattr(flowtasks, "sync_source", fast)
-    summary = flows.audit(params(setup))
+    summary = flows.audit(**params(setup))
     assert summary["failed_sources"] == ["github"]
     assert summary["counts"].get("unknown", 0) > 0
 
 
 def test_an_offline_run_makes_no_request(prefect_backend: None, setup: Setup) -> None:
-    flows.audit(params(setup))
+    flows.audit(**params(setup))
     setup.sandbox.reset_counts()
-    summary = flows.audit(params(setup, offline=True))
+    summary = flows.audit(**params(setup, offline=True))
     assert sum(setup.sandbox.counts[api] for api in ("pagerduty", "slack", "github")) == 0
     assert summary["failed_sources"] == []

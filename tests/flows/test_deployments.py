@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
+from prefect.exceptions import ParameterTypeError
 
 from flow_modules import load_flow_module
 
@@ -21,3 +23,33 @@ def test_every_deployment_points_at_a_flow_that_accepts_its_parameters() -> None
         flow = getattr(load_flow_module(Path(path).stem), name)
         # the same validation Prefect applies to a run's parameters
         flow.validate_parameters(deployment.get("parameters", {}))
+
+
+def test_the_run_forms_are_flat_typed_and_described() -> None:
+    expected = {
+        ("audit", "audit"): {"config", "since", "until", "as_of", "offline"},
+        ("weekly_ops_sync", "weekly_ops_sync"): {
+            "config",
+            "week",
+            "as_of",
+            "offline",
+            "output_dir",
+        },
+    }
+    for (module, name), fields in expected.items():
+        flow = getattr(load_flow_module(module), name)
+        schema = flow.parameters.model_dump()
+        assert set(schema["properties"]) == fields
+        assert schema.get("required", []) == []  # the form opens filled: every field defaults
+        for field, spec in schema["properties"].items():
+            assert spec.get("description"), f"{name}.{field} has no description"
+        # as `prefect deployment run ... --param config=...` sends it
+        given = flow.validate_parameters({"config": "/etc/opsaudit.yaml"})
+        assert given["config"] == "/etc/opsaudit.yaml"
+
+
+def test_a_bad_week_is_refused_by_the_form() -> None:
+    flow = load_flow_module("weekly_ops_sync").weekly_ops_sync
+    flow.validate_parameters({"week": "2026-W47"})
+    with pytest.raises(ParameterTypeError):
+        flow.validate_parameters({"week": "last week"})

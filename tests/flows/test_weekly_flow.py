@@ -25,13 +25,12 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
 def test_the_flow_writes_the_report_and_its_artifacts(
     prefect_backend: None, setup: Setup, tmp_path: Path
 ) -> None:
-    params = flows.ReportParams(
+    summary = flows.weekly_ops_sync(
         config=str(setup.config_path),
         week="2026-W47",
         as_of=setup.org.as_of,
         output_dir=str(tmp_path / "reports"),
     )
-    summary = flows.weekly_ops_sync(params)
     assert summary["week"] == "2026-W47" and summary["failed_sources"] == []
     html = Path(summary["html"])
     assert html.is_file() and Path(summary["markdown"]).is_file()

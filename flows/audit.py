@@ -51,4 +51,5 @@ def audit(
     for result in outcome.results:
         counts[result.status] = counts.get(result.status, 0) + 1
     logger.info("audit run %s: %s", outcome.run_id, counts)
+    flowtasks.raise_if_failed(outcome.sources, what=f"audit run {outcome.run_id} is stored")
     return {"run_id": outcome.run_id, "counts": counts, "failed_sources": outcome.failed_sources}

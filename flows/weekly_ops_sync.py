@@ -59,6 +59,7 @@ def weekly_ops_sync(
         )
     publish_artifacts(files)
     logger.info("report %s written to %s", chosen, files.html)
+    flowtasks.raise_if_failed(files.outcome.sources, what=f"report {chosen} is written")
     return {
         "week": chosen,
         "markdown": str(files.markdown),

@@ -6,24 +6,64 @@ however Prefect loads it.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
 
+from opsaudit.config import ConfigError
 from opsaudit.runtime import Runtime
 from opsaudit.secrets import resolve_tokens
 from opsaudit.snapshot import SourceStatus
-from opsaudit.sources.base import DEFAULT_RETRY, Window
+from opsaudit.sources.base import DEFAULT_RETRY, SourceError, Window
+from opsaudit.sources.table import step_source
 from opsaudit.sync import STEP_NAMES, SyncRun
 from opsaudit.timeparse import parse_instant
 
 
-@task(retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE)
+class SourcesFailed(Exception):
+    """Raised at the end of a flow run whose sources did not all sync: its results and
+    artifacts are stored, and the run ends Failed so that Prefect's notifications fire."""
+
+
+def transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
+    """Whether a failed step is worth a task retry: not when the source itself gave up
+    (a refused token, a missing scope, a 404, an untrusted certificate, its deadline):
+    it has retried its own requests already, and trying again cannot change that."""
+    error = state.result(raise_on_failure=False)
+    return not isinstance(error, SourceError | ConfigError)
+
+
+@task(
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    retry_condition_fn=transient,
+    task_run_name="sync-{step}",
+    cache_policy=NO_CACHE,
+)
 def sync_source(run: SyncRun, step: str) -> dict[str, int]:
-    """Fetch one source step into the store (the source retries its own requests)."""
-    return run.fetch(step)
+    """Fetch one source step into the store (the source retries its own requests) and
+    log what it cost: requests, records stored, time."""
+    started = time.monotonic()
+    stored = run.fetch(step)
+    requests = run.outcomes[step_source(step).name].requests
+    what = ", ".join(f"{count:,} {name}" for name, count in stored.items()) or "nothing new"
+    took = time.monotonic() - started
+    get_run_logger().info("%s: %s; %s requests so far; %.1f s", step, what, requests, took)
+    return stored
+
+
+def raise_if_failed(sources: Mapping[str, SourceStatus], *, what: str) -> None:
+    """End the flow run Failed, naming each failed source and why (after its results and
+    artifacts are stored)."""
+    failed = [s.error or f"{name}: failed" for name, s in sources.items() if s.status == "failed"]
+    if failed:
+        why = "; ".join(failed)
+        raise SourcesFailed(f"{what}, but a source failed (its checks are unknown): {why}")
 
 
 def sync_in_tasks(

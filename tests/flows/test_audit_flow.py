@@ -6,11 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flow_modules import load_flow_module
 from opsaudit import flowtasks, store
 from opsaudit.sandbox.org import generate
+from opsaudit.sources.base import SourceError
+from opsaudit.store.schema import AuditRunRow
 from sync_fixtures import Setup, serve_org
 
 flows = load_flow_module("audit")
@@ -47,16 +50,28 @@ def test_the_flow_syncs_evaluates_and_stores(prefect_backend: None, setup: Setup
     }
 
 
-def test_a_failing_source_task_is_recorded_and_the_flow_completes(
+def test_a_failed_source_stores_the_results_then_fails_the_run_naming_it(
     prefect_backend: None, setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_revoked")
-    # the same task, without the production waits between its retries
-    fast = flowtasks.sync_source.with_options(retry_delay_seconds=0)
-    monkeypatch.setattr(flowtasks, "sync_source", fast)
-    summary = flows.audit(**params(setup))
-    assert summary["failed_sources"] == ["github"]
-    assert summary["counts"].get("unknown", 0) > 0
+    state = flows.audit(**params(setup), return_state=True)
+    assert state.is_failed()
+    assert "but a source failed" in str(state.message) and "github: " in str(state.message)
+    # a refused token is final: one attempt of the task, not three
+    assert setup.sandbox.counts["github"] == 1
+    with Session(store.open_store(setup.config.database.url)) as session:
+        (run_id,) = session.scalars(select(AuditRunRow.id)).all()
+        stored = store.load_results(session=session, run_id=run_id)
+    assert any(r.status == "unknown" for r in stored) and any(r.status == "pass" for r in stored)
+
+
+def test_a_transient_failure_is_retried_and_a_source_failure_is_not() -> None:
+    from prefect.states import Failed
+
+    transient = flowtasks.transient
+    assert transient(None, None, Failed(data=ConnectionResetError("reset")))  # type: ignore[arg-type]
+    refused = SourceError("github", "HTTP 401: Bad credentials")
+    assert not transient(None, None, Failed(data=refused))  # type: ignore[arg-type]
 
 
 def test_an_offline_run_makes_no_request(prefect_backend: None, setup: Setup) -> None:

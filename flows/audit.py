@@ -15,6 +15,7 @@ from prefect import flow, get_run_logger
 from opsaudit import flowtasks
 from opsaudit.audit import audit_window
 from opsaudit.config import load_config
+from opsaudit.publish.artifacts import publish_audit_artifacts
 from opsaudit.runtime import open_runtime
 
 
@@ -47,6 +48,8 @@ def audit(
             runtime=runtime, window=window, offline=offline, progress=logger.info
         )
         outcome = runtime.evaluate(window=window, as_of=moment, sources=sources)
+        new = flowtasks.new_violations(runtime, outcome)
+    publish_audit_artifacts(outcome, new=new)
     counts: dict[str, int] = {}
     for result in outcome.results:
         counts[result.status] = counts.get(result.status, 0) + 1

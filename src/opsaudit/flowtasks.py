@@ -14,7 +14,10 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
+from sqlalchemy.orm import Session
 
+from opsaudit import store
+from opsaudit.auditrun import AuditRun
 from opsaudit.config import ConfigError
 from opsaudit.runtime import Runtime
 from opsaudit.secrets import resolve_tokens
@@ -95,6 +98,15 @@ def sync_in_tasks(
             if state.is_failed():
                 run.failed(step, _exception(state))
     return dict(run.report().outcomes)
+
+
+def new_violations(runtime: Runtime, run: AuditRun) -> set[tuple[str, str]]:
+    """The run's violations that the run stored before it did not have."""
+    with Session(runtime.engine) as session:
+        before = store.previous_run_id(session=session, run_id=run.run_id)
+        old = store.load_results(session=session, run_id=before) if before is not None else []
+    seen = {(r.rule, r.subject_key) for r in old if r.status == "violation"}
+    return {r.sort_key() for r in run.results if r.status == "violation"} - seen
 
 
 def day_start(value: date | None) -> datetime | None:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.objects import Artifact
+from prefect.client.schemas.sorting import ArtifactSort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flow_modules import load_flow_module
 from opsaudit import flowtasks, store
+from opsaudit.publish.artifacts import AUDIT_RESULTS_KEY, AUDIT_SUMMARY_KEY
 from opsaudit.sandbox.org import generate
 from opsaudit.sources.base import SourceError
 from opsaudit.store.schema import AuditRunRow
+from rule_ids import RULE_IDS
 from sync_fixtures import Setup, serve_org
 
 flows = load_flow_module("audit")
@@ -23,6 +30,17 @@ flows = load_flow_module("audit")
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
     with serve_org(generate(seed=4, incidents=30), tmp_path, monkeypatch) as setup:
         yield setup
+
+
+def latest_artifact(key: str) -> Artifact | None:
+    """The newest artifact of ``key`` (``Artifact.get`` leaves its client's sockets open)."""
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            limit=1,
+            sort=ArtifactSort.UPDATED_DESC,
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+        )
+    return found[0] if found else None
 
 
 def params(setup: Setup, **extra: object) -> dict[str, object]:
@@ -39,7 +57,16 @@ def params(setup: Setup, **extra: object) -> dict[str, object]:
 def test_the_flow_syncs_evaluates_and_stores(prefect_backend: None, setup: Setup) -> None:
     summary = flows.audit(**params(setup))
     assert summary["failed_sources"] == []
-    assert summary["counts"]["violation"] >= 1
+    violations = summary["counts"]["violation"]
+    assert violations >= 1
+    table = latest_artifact(AUDIT_SUMMARY_KEY)
+    assert table is not None
+    assert f"{violations} violations, {violations} new since the last run" in str(table.description)
+    rows = json.loads(str(table.data))
+    assert {row["check"] for row in rows} == set(RULE_IDS)
+    assert sum(int(row["new violations"]) for row in rows) == violations
+    results = latest_artifact(AUDIT_RESULTS_KEY)
+    assert results is not None and "violation" in str(results.data)
     with Session(store.open_store(setup.config.database.url)) as session:
         stored = store.load_results(session=session, run_id=summary["run_id"])
     assert sum(summary["counts"].values()) == len(stored)
@@ -80,3 +107,5 @@ def test_an_offline_run_makes_no_request(prefect_backend: None, setup: Setup) ->
     summary = flows.audit(**params(setup, offline=True))
     assert sum(setup.sandbox.counts[api] for api in ("pagerduty", "slack", "github")) == 0
     assert summary["failed_sources"] == []
+    again = latest_artifact(AUDIT_SUMMARY_KEY)
+    assert again is not None and "0 new since the last run" in str(again.description)

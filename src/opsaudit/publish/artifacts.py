@@ -1,4 +1,5 @@
-"""Prefect artifacts of a weekly report: the report itself, its violations, the HTML file.
+"""Prefect artifacts: of an audit run, a summary table and its results in Markdown; of a
+weekly report, the report itself, its violations, the HTML file.
 
 Only called inside a flow run (Prefect warns when artifacts are made outside one).
 Keys are stable, so the UI shows the latest of each with its history.
@@ -6,6 +7,7 @@ Keys are stable, so the UI shows the latest of each with its history.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import TYPE_CHECKING
 
 from prefect.artifacts import (
@@ -14,12 +16,46 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
+from opsaudit.checks.model import STATUSES, zulu
+from opsaudit.publish.formats import render
+
 if TYPE_CHECKING:
+    from opsaudit.auditrun import AuditRun
     from opsaudit.weekly import ReportFiles
 
 REPORT_KEY = "ops-sync-report"
 VIOLATIONS_KEY = "ops-sync-violations"
 HTML_KEY = "ops-sync-html"
+AUDIT_SUMMARY_KEY = "audit-summary"
+AUDIT_RESULTS_KEY = "audit-results"
+
+
+def audit_summary_rows(run: AuditRun, *, new: Set[tuple[str, str]]) -> list[dict[str, object]]:
+    """One row a check: its title, its count of each status, and its new violations."""
+    rows: list[dict[str, object]] = []
+    for spec in sorted(run.specs, key=lambda s: s.id):
+        mine = [r for r in run.results if r.rule == spec.id]
+        row: dict[str, object] = {"check": spec.id, "title": run.titles.get(spec.id, "")}
+        row |= {status: sum(1 for r in mine if r.status == status) for status in STATUSES}
+        row["new violations"] = sum(1 for r in mine if r.sort_key() in new)
+        rows.append(row)
+    return rows
+
+
+def publish_audit_artifacts(run: AuditRun, *, new: Set[tuple[str, str]]) -> None:
+    """The run's counts by check and status (new violations and failed sources in its
+    description) and its results as Markdown."""
+    failed = ", ".join(run.failed_sources) or "none"
+    headline = (
+        f"Audit run {run.run_id} as of {zulu(run.as_of)}: {run.violations} violations, "
+        f"{len(new)} new since the last run; failed sources: {failed}"
+    )
+    create_table_artifact(
+        table=audit_summary_rows(run, new=new), key=AUDIT_SUMMARY_KEY, description=headline
+    )
+    create_markdown_artifact(
+        markdown=render(run.document, "md"), key=AUDIT_RESULTS_KEY, description=headline
+    )
 
 
 def violation_rows(files: ReportFiles) -> list[dict[str, str]]:

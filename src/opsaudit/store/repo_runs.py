@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opsaudit.store._sql import upsert
@@ -162,3 +163,9 @@ def load_audit_run(*, session: Session, run_id: int) -> AuditRun | None:
         status=row.status,
         sources=dict(row.sources),
     )
+
+
+def previous_run_id(*, session: Session, run_id: int) -> int | None:
+    """The audit run stored last before run ``run_id``, or None for the first one."""
+    found = session.scalar(select(func.max(AuditRunRow.id)).where(AuditRunRow.id < run_id))
+    return int(found) if found is not None else None

@@ -54,6 +54,7 @@ from opsaudit.store.repo_runs import (
     load_audit_run,
     load_sync_state,
     mark_sync_failed,
+    previous_run_id,
     save_sync_state,
     start_audit_run,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "load_work_items",
     "mark_sync_failed",
     "postmortem_files_at",
+    "previous_run_id",
     "save_chat",
     "save_digest",
     "save_documents",

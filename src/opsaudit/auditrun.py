@@ -23,31 +23,12 @@ from opsaudit.sources.base import Window
 
 
 @dataclass(frozen=True)
-class IncidentSummary:
-    """An audited incident of the window: what the metrics and the report show."""
+class IncidentSummary(IncidentFact):
+    """An audited incident of the window: the metrics' fact (first acknowledgement and
+    resolution at or before as-of), with what the report shows of it besides."""
 
-    id: str
-    number: int
     title: str
     url: str | None
-    severity: str | None
-    service: str
-    brand: str | None
-    triggered_at: datetime
-    acknowledged_at: datetime | None  # the first acknowledge, at or before as-of
-    resolved_at: datetime | None  # None while open at as-of
-
-    def fact(self) -> IncidentFact:
-        return IncidentFact(
-            id=self.id,
-            number=self.number,
-            severity=self.severity,
-            service=self.service,
-            brand=self.brand,
-            triggered_at=self.triggered_at,
-            acknowledged_at=self.acknowledged_at,
-            resolved_at=self.resolved_at,
-        )
 
 
 @dataclass(frozen=True)

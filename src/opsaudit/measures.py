@@ -31,7 +31,7 @@ class Metrics:
 
 def incident_facts(run: AuditRun) -> list[IncidentFact]:
     """One fact per audited incident of the window."""
-    return [incident.fact() for incident in run.incidents]
+    return list(run.incidents)
 
 
 def result_facts(run: AuditRun) -> list[ResultFact]:

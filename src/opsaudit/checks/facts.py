@@ -97,7 +97,7 @@ def incident_summary(view: IncidentView) -> IncidentSummary:
         id=view.incident.id,
         number=view.incident.number,
         title=view.incident.title,
-        url=view.subject.url or "",
+        url=view.subject.url,
         severity=view.severity,
         service=view.service_name,
         brand=view.brand,

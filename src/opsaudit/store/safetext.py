@@ -48,10 +48,10 @@ def unescape_text(value: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
 
 
-class SafeText(TypeDecorator[str]):
-    """``TEXT`` that round-trips any ``str`` (escaped by :func:`escape_text`)."""
+class _Escaped(TypeDecorator[str]):
+    """A string type whose values are escaped on the way in and back on the way out."""
 
-    impl = Text
+    impl: type[String] = Text
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
@@ -61,14 +61,14 @@ class SafeText(TypeDecorator[str]):
         return None if value is None else unescape_text(value)
 
 
-class SafeString(TypeDecorator[str]):
+class SafeText(_Escaped):
+    """``TEXT`` that round-trips any ``str`` (escaped by :func:`escape_text`)."""
+
+    cache_ok = True  # SQLAlchemy reads it from each class itself
+
+
+class SafeString(_Escaped):
     """``VARCHAR(n)`` that round-trips any ``str``; ``n`` bounds the escaped text."""
 
     impl = String
     cache_ok = True
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else escape_text(value)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else unescape_text(value)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from opsaudit.config import CONFIG_ENV, Config, ConfigError, config_path, load_config
 from opsaudit.publish.formats import FORMATS
 from opsaudit.secrets import Redactor, install_redaction
+from opsaudit.setup.commands import COMMANDS, add_commands, run_command
 from opsaudit.timeparse import parse_instant
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--incidents", type=int, default=200, help="size of the generated org")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--workdir", type=Path, default=Path(".opsaudit/demo"))
+    add_commands(commands, config_help=CONFIG_HELP, instant=_instant)
     return parser
 
 
@@ -112,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from opsaudit.demo import run_demo
 
             return run_demo(incidents=args.incidents, seed=args.seed, workdir=args.workdir)
+        if args.command in COMMANDS:
+            return run_command(args)
     except ConfigError as exc:
         print(f"opsaudit: {Redactor.scrub(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

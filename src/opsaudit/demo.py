@@ -54,6 +54,20 @@ def sandbox_config(*, org: GeneratedOrg, sandbox: Sandbox, database_url: str) ->
     }
 
 
+def write_sandbox_config(
+    path: Path,
+    *,
+    org: GeneratedOrg,
+    sandbox: Sandbox,
+    database_url: str,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write :func:`sandbox_config` (with the sections of ``extra`` added) to ``path``."""
+    mapping = sandbox_config(org=org, sandbox=sandbox, database_url=database_url)
+    path.write_text(yaml.safe_dump(mapping | (extra or {}), sort_keys=False), encoding="utf-8")
+    return path
+
+
 def run_demo(*, incidents: int, seed: int, workdir: Path) -> int:
     """Generate, serve, sync twice (full, then incremental), audit and print the results."""
     say = _say
@@ -63,11 +77,12 @@ def run_demo(*, incidents: int, seed: int, workdir: Path) -> int:
     say(f"generating an organisation: {incidents} incidents, seed {seed}")
     org = generate(seed=seed, incidents=incidents)
     with Sandbox(org.world) as sandbox:  # serves the flow at the end too
-        config_path = workdir / "opsaudit.yaml"
-        mapping = sandbox_config(
-            org=org, sandbox=sandbox, database_url=f"sqlite:///{workdir / 'opsaudit.db'}"
+        config_path = write_sandbox_config(
+            workdir / "opsaudit.yaml",
+            org=org,
+            sandbox=sandbox,
+            database_url=f"sqlite:///{workdir / 'opsaudit.db'}",
         )
-        config_path.write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
         config = load_config(config_path)
         tokens = {s.name: getattr(org.world.tokens, s.name) for s in SOURCES}
         window = Window(since=org.window[0], until=org.window[1])

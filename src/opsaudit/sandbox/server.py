@@ -74,8 +74,19 @@ class Api(Protocol):
 class Sandbox:
     """The sandbox server: start it (or use it as a context manager), point clients at it."""
 
-    def __init__(self, world: World, *, faults: Faults | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        *,
+        faults: Faults | None = None,
+        port: int = 0,
+        ca_dir: Path | None = None,
+    ) -> None:
+        """``port`` 0 is a free one; the CA certificate goes into ``ca_dir`` (kept after
+        :meth:`stop`), or into a temporary folder removed at :meth:`stop`."""
         self.world = world
+        self._port_asked = port
+        self._ca_dir = ca_dir
         self.faults = faults if faults is not None else Faults()
         self.counts: Counter[str] = Counter()
         self._count_lock = threading.Lock()
@@ -94,13 +105,22 @@ class Sandbox:
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> Sandbox:
-        """Listen on a free port of 127.0.0.1 and serve in a background thread."""
+        """Listen on the port asked (a free one by default) of 127.0.0.1 and serve in a
+        background thread."""
         if self._server is not None:
             return self
-        self._tempdir = Path(tempfile.mkdtemp(prefix="opsaudit-sandbox-"))
-        tls = make_server_tls(directory=self._tempdir)
+        if self._ca_dir is not None:
+            self._ca_dir.mkdir(parents=True, exist_ok=True)
+            directory = self._ca_dir
+        else:
+            directory = self._tempdir = Path(tempfile.mkdtemp(prefix="opsaudit-sandbox-"))
+        tls = make_server_tls(directory=directory)
         self._ca_file = tls.ca_file
-        server = _Server(("127.0.0.1", 0))
+        try:
+            server = _Server(("127.0.0.1", self._port_asked))
+        except OSError:
+            self.stop()
+            raise
         server.sandbox = self
         server.tls_context = tls.context
         self._server = server
@@ -111,7 +131,7 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving and remove the CA file's directory."""
+        """Stop serving and remove the CA file's temporary directory (a ``ca_dir`` stays)."""
         if self._server is not None:
             self._server.shutdown()
             self._server.hang_up()
@@ -123,7 +143,7 @@ class Sandbox:
         if self._tempdir is not None:
             shutil.rmtree(self._tempdir, ignore_errors=True)
             self._tempdir = None
-            self._ca_file = None
+        self._ca_file = None
 
     def __enter__(self) -> Sandbox:
         return self.start()

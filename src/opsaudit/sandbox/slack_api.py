@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from opsaudit.sandbox.slack_auth import with_scopes
 from opsaudit.sandbox.slack_chat import get_permalink, post_message
 from opsaudit.sandbox.slack_index import SlackError, SlackIndex, ts_key
 from opsaudit.sandbox.state import JSON, World
@@ -101,8 +102,8 @@ class SlackApi:
         return json_response(status, {"ok": False, "error": "fatal_error"})
 
     def decorate(self, request: Request, response: Response) -> Response:
-        """Nothing to add: Slack's answers carry no headers the clients read."""
-        return response
+        """The granted scopes (``x-oauth-scopes``), as on every Slack answer."""
+        return with_scopes(self.world, request, response)
 
     def endless(self, request: Request, *, empty: bool = False) -> Response:
         """A fault: a listing whose every page is its first, with the same next cursor

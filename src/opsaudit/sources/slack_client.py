@@ -210,6 +210,7 @@ class SlackApi:
         self._deadline = deadline = endpoint.deadline
         self._counter = counter
         self._attempts = retry.attempts
+        self.last_headers: dict[str, Any] = {}  # of the last answer (``x-oauth-scopes``)
         self._client = WebClient(
             token=endpoint.token,
             base_url=base_url,  # joined with urljoin: without the slash the last part is lost
@@ -255,6 +256,7 @@ class SlackApi:
             detail = self._scrub(str(exc))
             message = f"{method} failed: {type(exc).__name__}: {detail}"
             raise SourceError("slack", message) from None
+        self.last_headers = dict(response.headers)
         data = response.data
         if not isinstance(data, dict):
             raise SourceError("slack", f"{method} failed: the answer is not a JSON object")

@@ -147,7 +147,8 @@ def _github(config: Config, endpoint: Endpoint) -> list[Finding]:
     try:
         with calls.call(f"GET /repos/{repo_name}"):
             try:
-                repo = client.get_repo(repo_name, lazy=False)
+                repo = client.get_repo(repo_name)  # lazy: read when asked
+                branch = repo.default_branch  # GET /repos/{owner}/{repo}
             except BadCredentialsException as exc:
                 fix = f"set GITHUB_TOKEN to a token that can read {repo_name}"
                 return _refused("github", f"bad credentials, HTTP {exc.status}", fix)
@@ -165,9 +166,9 @@ def _github(config: Config, endpoint: Endpoint) -> list[Finding]:
         ]
         with calls.call(f"GET /repos/{repo_name}/contents/{folder}"):
             try:
-                contents = repo.get_contents(folder, ref=repo.default_branch)
+                contents = repo.get_contents(folder, ref=branch)
             except UnknownObjectException:
-                where = f"folder {folder} not found on {repo.default_branch}"
+                where = f"folder {folder} not found on {branch}"
                 return [*found, Finding("github", False, f"{where}: check sources.github.path")]
     finally:
         client.close()

@@ -136,21 +136,44 @@ def test_a_missing_slack_scope_is_named_with_what_it_is_for(
     ]
 
 
-def test_a_missing_channel_and_a_missing_token(
+def test_missing_channels_and_a_missing_token(
     setup: Setup,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = _variant(setup, tmp_path, {"slack": {"incidents_channel": "no-such-channel"}})
+    mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**mapping, "digest": {"channel": "gone"}}), encoding="utf-8")
     monkeypatch.delenv("GITHUB_TOKEN")
     code, lines = _check(path, capsys)
     assert code == 3
     assert [line for line in lines if line.startswith("FAIL")] == [
-        "FAIL  slack      incidents channel: digest channel #no-such-channel not found among "
-        "the public channels (for a private channel, configure its id)",
+        "FAIL  slack      incidents channel #no-such-channel not found (a private channel is "
+        "seen only when the bot is in it): check sources.slack.incidents_channel",
+        "FAIL  slack      digest channel #gone not found among the public channels (for a "
+        "private channel, configure its id)",
         "FAIL  github     GITHUB_TOKEN is not set",
     ]
+
+
+def test_an_incidents_channel_the_bot_is_not_in_says_to_invite_it(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = setup.org.world
+    channel = next(c for c in world.slack.channels if c["name"] == "incidents")
+    with world.lock:
+        channel["is_member"] = False
+    try:
+        code, lines = _check(setup.config_path, capsys)
+    finally:
+        with world.lock:
+            channel["is_member"] = True
+    assert code == 0
+    assert (
+        f"ok    slack      incidents channel #incidents found ({channel['id']}); the bot is "
+        "not in it: invite it (/invite @bot in #incidents)"
+    ) in lines
 
 
 def test_an_untrusted_certificate_names_the_ca_file(

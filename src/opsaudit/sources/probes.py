@@ -13,6 +13,7 @@ from opsaudit.sources.base import Deadline, Endpoint, RequestCounter, RetryPolic
 
 if TYPE_CHECKING:
     from opsaudit.config import Config
+    from opsaudit.sources.slack_post import SlackPoster
 
 PROBE_TIME = timedelta(seconds=30)  # all of one source's probe, its retries included
 PROBE_RETRY = RetryPolicy(attempts=2, backoff=0.5, max_wait=5.0)
@@ -102,17 +103,40 @@ def _slack(config: Config, endpoint: Endpoint) -> list[Finding]:
         return _refused("slack", exc.message, "set SLACK_BOT_TOKEN to the app's bot token (xoxb-)")
     found = [Finding("slack", True, f"token accepted: bot @{me.get('user')} of {me.get('url')}")]
     found += _slack_scopes(api.last_headers)
-    section = config.sources.section("slack")
-    incidents = str(getattr(section, "incidents_channel", "incidents"))
-    for what, channel in (("incidents", incidents), ("digest", config.digest.channel)):
-        try:
-            channel_id = api.channel_id(channel)
-        except SourceError as exc:
-            found.append(Finding("slack", False, f"{what} channel: {exc.message}"))
-            continue
-        name = channel.removeprefix("#")
-        found.append(Finding("slack", True, f"{what} channel #{name} found ({channel_id})"))
+    found.append(_incidents_channel(api, config))
+    try:  # found the way the digest finds it
+        digest = config.digest.channel.removeprefix("#")
+        found.append(
+            Finding("slack", True, f"digest channel #{digest} found ({api.channel_id(digest)})")
+        )
+    except SourceError as exc:
+        found.append(Finding("slack", False, exc.message))
     return found
+
+
+def _incidents_channel(api: SlackPoster, config: Config) -> Finding:
+    """The incidents channel, among the channels the sync lists (public and private)."""
+    name = str(getattr(config.sources.section("slack"), "incidents_channel", "incidents"))
+    name = name.removeprefix("#")
+    listed = api.pages(
+        "conversations.list",
+        "channels",
+        types="public_channel,private_channel",
+        exclude_archived="true",
+        limit=1000,
+    )
+    channel = next((c for c in listed if name in (c.get("name"), c.get("id"))), None)
+    if channel is None:
+        return Finding(
+            "slack",
+            False,
+            f"incidents channel #{name} not found (a private channel is seen only when the "
+            "bot is in it): check sources.slack.incidents_channel",
+        )
+    text = f"incidents channel #{channel.get('name')} found ({channel.get('id')})"
+    if channel.get("is_member") is False:
+        text += f"; the bot is not in it: invite it (/invite @bot in #{channel.get('name')})"
+    return Finding("slack", True, text)
 
 
 def _slack_scopes(headers: dict[str, Any]) -> list[Finding]:

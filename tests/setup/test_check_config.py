@@ -37,6 +37,13 @@ def _check(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[st
     return code, capsys.readouterr().out.splitlines()
 
 
+def _fails(path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The FAIL lines of a check that must exit 3."""
+    code, lines = _check(path, capsys)
+    assert code == 3
+    return [line for line in lines if line.startswith("FAIL")]
+
+
 def _variant(setup: Setup, folder: Path, change: dict[str, dict[str, object]]) -> Path:
     """The setup's configuration with some source keys changed."""
     mapping = yaml.safe_load(setup.config_path.read_text(encoding="utf-8"))
@@ -71,29 +78,34 @@ def test_all_ok_exits_0_with_a_line_per_finding(
     assert "github     folder docs/incidents found (" in text
 
 
-def test_a_wrong_repository_is_a_fail_line_and_exit_3(
-    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        (
+            {"repo": "acme/no-such-repo"},
+            "FAIL  github     repository acme/no-such-repo not found (HTTP 404): check "
+            "sources.github.repo, and that the token can read it (GitHub answers 404 for a "
+            "private repository a token cannot see)",
+        ),
+        (
+            {"path": "docs/no-such-folder"},
+            "FAIL  github     folder docs/no-such-folder not found on main: check "
+            "sources.github.path",
+        ),
+    ],
+    ids=["repository", "folder"],
+)
+def test_a_repository_or_folder_not_found_is_one_fail_line_and_exit_3(
+    setup: Setup,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: dict[str, object],
+    line: str,
 ) -> None:
-    path = _variant(setup, tmp_path, {"github": {"repo": "acme/no-such-repo"}})
-    code, lines = _check(path, capsys)
+    code, lines = _check(_variant(setup, tmp_path, {"github": change}), capsys)
     assert code == 3
-    assert lines[-1] == (
-        "FAIL  github     repository acme/no-such-repo not found (HTTP 404): check "
-        "sources.github.repo, and that the token can read it (GitHub answers 404 for a "
-        "private repository a token cannot see)"
-    )
-    assert [line for line in lines if line.startswith("FAIL")] == [lines[-1]]
-
-
-def test_a_missing_folder_is_a_fail_line(
-    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = _variant(setup, tmp_path, {"github": {"path": "docs/no-such-folder"}})
-    code, lines = _check(path, capsys)
-    assert code == 3
-    assert lines[-1] == (
-        "FAIL  github     folder docs/no-such-folder not found on main: check sources.github.path"
-    )
+    assert [found for found in lines if found.startswith("FAIL")] == [line]
+    assert lines[-1] == line
 
 
 def test_refused_tokens_say_which_variable_to_fix_and_never_show_the_token(
@@ -126,9 +138,7 @@ def test_a_missing_slack_scope_is_named_with_what_it_is_for(
     setup: Setup, capsys: pytest.CaptureFixture[str]
 ) -> None:
     setup.org.world.slack.scopes = set(BOT_SCOPES) - {"groups:read", "users:read.email"}
-    code, lines = _check(setup.config_path, capsys)
-    assert code == 3
-    assert [line for line in lines if line.startswith("FAIL")] == [
+    assert _fails(setup.config_path, capsys) == [
         "FAIL  slack      scope groups:read missing (to list private war rooms): add it to "
         "the app's bot token scopes, then reinstall the app",
         "FAIL  slack      scope users:read.email missing (to mention owners by e-mail in the "
@@ -146,9 +156,7 @@ def test_missing_channels_and_a_missing_token(
     mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
     path.write_text(yaml.safe_dump({**mapping, "digest": {"channel": "gone"}}), encoding="utf-8")
     monkeypatch.delenv("GITHUB_TOKEN")
-    code, lines = _check(path, capsys)
-    assert code == 3
-    assert [line for line in lines if line.startswith("FAIL")] == [
+    assert _fails(path, capsys) == [
         "FAIL  slack      incidents channel #no-such-channel not found (a private channel is "
         "seen only when the bot is in it): check sources.slack.incidents_channel",
         "FAIL  slack      digest channel #gone not found among the public channels (for a "

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from netutil import free_port
+from opsaudit.cli import main
 from opsaudit.config import load_config
 from opsaudit.setup.envfile import read_env_file
 
@@ -113,3 +114,18 @@ def test_an_audit_in_another_process_uses_its_files_then_sigterm_stops_it(
         pass
     assert Path(str(info["ca_file"])).is_file()  # kept: the config still names it
     assert not (tmp_path / "ready.json").exists()  # it no longer serves
+
+
+def test_a_port_in_use_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        folder = tmp_path / "sandbox"
+        args = ["--port", str(port), "--incidents", "5", "--dir", str(folder)]
+        assert main(["sandbox", "serve", *args]) == 2
+    err = capsys.readouterr().err
+    assert err == f"opsaudit: --port {port}: cannot listen on 127.0.0.1: Address already in use\n"
+    assert not (folder / "sandbox-ca.pem").exists()  # nothing left behind that looks served

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
-from opsaudit.config import CONFIG_ENV
+from opsaudit.config import CONFIG_ENV, ConfigError
 from opsaudit.demo import write_sandbox_config
 from opsaudit.sandbox.org import GeneratedOrg, generate
 from opsaudit.sandbox.server import Sandbox
@@ -53,6 +53,8 @@ def serve_sandbox(
     say: Callable[[str], None] = print,
 ) -> int:
     """Generate, serve until SIGINT or SIGTERM, and return 0 once stopped."""
+    if incidents < 1 or not 0 <= port <= 65535:
+        raise ConfigError(f"--incidents {incidents} --port {port}: need 1+ incidents, a port")
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     database = directory / "opsaudit.db"
@@ -62,7 +64,12 @@ def serve_sandbox(
     say(f"generating an organisation: {incidents} incidents, seed {seed}, as of {iso(as_of)}")
     org = generate(seed=seed, incidents=incidents, now=as_of)
     stop = threading.Event()
-    with _stopped_by_signals(stop), Sandbox(org.world, port=port, ca_dir=directory) as sandbox:
+    sandbox = Sandbox(org.world, port=port, ca_dir=directory)
+    try:
+        sandbox.start()
+    except OSError as exc:
+        raise ConfigError(f"--port {port}: cannot listen on 127.0.0.1: {exc.strerror}") from None
+    with _stopped_by_signals(stop), sandbox:
         files = _write_files(directory, org=org, sandbox=sandbox, database=database)
         for line in _instructions(sandbox.base_url, files):
             say(line)

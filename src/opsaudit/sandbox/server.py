@@ -109,6 +109,7 @@ class Sandbox:
         background thread."""
         if self._server is not None:
             return self
+        server = _Server(("127.0.0.1", self._port_asked))  # a port in use fails here, first
         if self._ca_dir is not None:
             self._ca_dir.mkdir(parents=True, exist_ok=True)
             directory = self._ca_dir
@@ -116,11 +117,6 @@ class Sandbox:
             directory = self._tempdir = Path(tempfile.mkdtemp(prefix="opsaudit-sandbox-"))
         tls = make_server_tls(directory=directory)
         self._ca_file = tls.ca_file
-        try:
-            server = _Server(("127.0.0.1", self._port_asked))
-        except OSError:
-            self.stop()
-            raise
         server.sandbox = self
         server.tls_context = tls.context
         self._server = server

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +118,53 @@ def test_questions_are_asked_for_missing_values_only_and_bad_answers_again() -> 
 def test_endless_bad_answers_give_up() -> None:
     with pytest.raises(ConfigError, match=r"no valid answer .* after 3 tries"):
         complete(InitAnswers(), ask=lambda _q: "no/such/thing/", say=lambda _s: None)
+
+
+def _read_until(fd: int, marker: bytes, seconds: float = 60) -> bytes:
+    """What the terminal shows until ``marker`` (bounded)."""
+    import select
+
+    seen = b""
+    ends = time.monotonic() + seconds
+    while marker not in seen:
+        left = ends - time.monotonic()
+        assert left > 0, f"no {marker!r} on the terminal: {seen!r}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_on_a_terminal_the_missing_values_are_asked_for(tmp_path: Path) -> None:
+    import pty
+
+    opsaudit = str(Path(sys.executable).with_name("opsaudit"))
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: init on a terminal, flags for two values
+        os.chdir(tmp_path)
+        os.execv(opsaudit, [opsaudit, "init", "--database-url", "sqlite:///x.db"])
+    try:
+        shown = b""
+        for answer in (b"acme", b"", b"#ops", b"acme/ops-docs", b"docs/pm"):
+            shown += _read_until(fd, b"]: ")
+            os.write(fd, answer + b"\n")
+        shown += _read_until(fd, b"wrote opsaudit.yaml")
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert shown.count(b"]: ") == 5  # the database URL was given: not asked
+    config = load_config(tmp_path / "opsaudit.yaml")
+    assert getattr(config.sources.section("pagerduty"), "web_url", None) == (
+        "https://acme.pagerduty.com"
+    )
+    assert getattr(config.sources.section("github"), "path", None) == "docs/pm"
+    assert config.digest.channel == "ops"
+    assert config.database.url == "sqlite:///x.db"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from opsaudit.config import CONFIG_ENV, config_path, load_config
+from opsaudit.config import CONFIG_ENV, ConfigError, config_path, load_config
 
 COMMANDS = ("init", "check-config", "sandbox")
 
@@ -88,8 +88,17 @@ def _init(args: argparse.Namespace) -> int:
     )
     path = config_path(args.output)
     refuse_overwrite(path, force=args.force)  # said before any question is asked
-    ask = input if sys.stdin.isatty() else None
+    ask = _ask if sys.stdin.isatty() else None
     answers = complete(answers, ask=ask, say=print)
     write_config(path, answers, force=args.force)
     print(f"wrote {path}; set the tokens, then try it: opsaudit check-config --config {path}")
     return 0
+
+
+def _ask(question: str) -> str:
+    """One answer from the terminal; end of input (Ctrl-D) stops init, writing nothing."""
+    try:
+        return input(question)
+    except EOFError:
+        print()
+        raise ConfigError("init: stopped at end of input; nothing written") from None

@@ -410,6 +410,8 @@ def test_vendor_words_become_our_kinds() -> None:
     assert actor_kind("inbound_integration_reference") == "integration"
     assert actor_kind("integration_reference") == "integration"
     assert actor_kind("service_reference") == "service"
+    assert actor_kind("events_api_v2_inbound_integration_reference") == "integration"
+    assert actor_kind("generic_email_inbound_integration_reference") == "integration"
     assert actor_kind("api_token_reference") == "automation"
     assert actor_kind(None) is None
     assert resolve_reason("merge_resolve_reason") == MERGED

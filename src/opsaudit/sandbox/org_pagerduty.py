@@ -6,6 +6,11 @@ import random
 from datetime import datetime, timedelta
 
 from opsaudit.sandbox.org_common import PD_API, PD_WEB, Ids, Person, Plan, pd_ref
+from opsaudit.sandbox.org_pagerduty_cases import (
+    ASSIGN_DELAY,
+    INTEGRATION_ACK_AFTER,
+    integration_ref,
+)
 from opsaudit.sandbox.org_people import TEAMS, Directory
 from opsaudit.sandbox.state import JSON, PagerDutyWorld
 from opsaudit.sources.base import iso
@@ -71,7 +76,7 @@ def fill_directory(pd: PagerDutyWorld, d: Directory) -> None:
                 "alert_creation": "create_alerts_and_incidents",
                 "escalation_policy": pd_ref("escalation_policy", s.policy_id, "on-call"),
                 "teams": [_team_ref(d, s.team)],
-                "integrations": [],
+                "integrations": [integration_ref(s)],
                 "incident_urgency_rule": {"type": "constant", "urgency": "high"},
             }
         )
@@ -149,17 +154,26 @@ def render_incident(
         event_details={"description": plan.title},
     )
     assigned = [plan.primary]
+    assign_at = t0 + ASSIGN_DELAY if plan.pd_case == "delayed_assign" else t0
     log.add(
         "assign",
-        t0,
+        assign_at,
         svc,
         {"type": "auto"},
         f"Assigned to {plan.primary.name}.",
         assignees=[plan.primary.ref()],
     )
-    log.notify(t0 + timedelta(seconds=rng.randint(5, 40)), plan.primary, "sms")
+    log.notify(assign_at + timedelta(seconds=rng.randint(5, 40)), plan.primary, "sms")
     ack = None if plan.ack_after is None else t0 + plan.ack_after
     resolved = plan.resolved
+    if plan.pd_case in ("integration_ack", "integration_ack_ok"):
+        log.add(
+            "acknowledge",
+            t0 + INTEGRATION_ACK_AFTER,
+            integration_ref(plan.service),
+            {"type": "api", "summary": plan.title},
+            "Acknowledged through the API.",
+        )
     if ack is not None and (resolved is None or ack < resolved) and ack <= now:
         log.add(
             "acknowledge",
@@ -238,6 +252,11 @@ def render_incident(
                 {"type": "website"},
                 f"Resolved by merging into #{plan.merged_into.number}.",
             )
+        elif plan.pd_case == "timeout_resolve":
+            log.add("resolve", resolved, svc, {"type": "timeout"}, "Resolved by timeout.")
+        elif plan.pd_case == "monitor_resolve":
+            resolver = integration_ref(plan.service)
+            log.add("resolve", resolved, resolver, {"type": "api"}, "Resolved through the API.")
         elif ack is None and plan.sev in (3, 4) and rng.random() < 0.5:
             log.add("resolve", resolved, svc, {"type": "auto"}, "Resolved automatically.")
         else:

@@ -17,13 +17,16 @@ so that misreading the log gives another one:
   after the trigger, with no escalation and a resolution after 30 min:
   ``escalation.secondary`` violation (planted).
 
-The cases are picked with their own random generator, so the rest of the organisation
-stays as the seed makes it; in an organisation too small to hold a case, it is left out.
+The cases are picked with their own random generator and rendered without a draw
+from the organisation's (an added entry's id comes from its incident's, a dropped ack
+still makes its draws), so everything else stays as the seed makes it; in an
+organisation too small to hold a case, it is left out.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from opsaudit.sandbox.org_common import MIN, PD_API, PD_WEB, Plan, Svc
@@ -33,6 +36,9 @@ INTEGRATION = "Datadog"
 AUTO_RESOLVE = timedelta(seconds=14400)  # every generated service's auto_resolve_timeout
 INTEGRATION_ACK_AFTER = MIN  # Datadog's ack, a minute after the trigger
 ASSIGN_DELAY = 6 * MIN  # the delayed primary's assignment
+# cases nobody acknowledges: the plan keeps its ack time, the rendering drops the ack
+UNACKNOWLEDGED = ("timeout_resolve", "monitor_resolve")
+ESCALATING = ("escalate", "assign", "delegate", "responder", "repeat")
 CASES = (
     "integration_ack",
     "delayed_assign",
@@ -77,7 +83,10 @@ def _fits(case: str, plan: Plan, now: datetime) -> bool:
         return plan.sev in (1, 2) and minutes >= (50 if case == "integration_ack" else 34)
     if case == "integration_ack_ok":
         return plan.sev in (1, 2) and plan.ack_after is not None and plan.ack_after > 2 * MIN
-    return plan.sev in (3, 4)
+    # nobody acknowledges: the plan's ack, dropped when rendered (its draws still made),
+    # must come before either resolution, as it did before the case
+    ack = plan.ack_after
+    return plan.sev in (3, 4) and ack is not None and ack < min(duration, 3 * 60 * MIN)
 
 
 def _apply(case: str, plan: Plan) -> None:
@@ -88,13 +97,14 @@ def _apply(case: str, plan: Plan) -> None:
     elif case == "delayed_assign":
         plan.fault = "escalation.secondary"
         plan.ack_after = ASSIGN_DELAY + 2 * MIN
-        # no escalation by the deadline: what remains comes after it
-        plan.steps = [s for s in plan.steps if s.at > plan.created + 31 * MIN]
+        # no escalation by the deadline: the one planned comes after it
+        late = plan.created + 33 * MIN
+        plan.steps = [
+            replace(s, at=late) if s.kind in ESCALATING and s.at < late else s for s in plan.steps
+        ]
     elif case == "timeout_resolve":
         plan.fault = "response.ack"
-        plan.ack_after = None
         plan.duration = AUTO_RESOLVE
     elif case == "monitor_resolve":
-        plan.ack_after = None
         assert plan.duration is not None
         plan.duration = min(plan.duration, 3 * 60 * MIN)  # Sev3: within 4 h

@@ -38,6 +38,9 @@ Capability = Literal["incidents", "chat", "documents", "tracker"]
 CAPABILITIES: tuple[Capability, ...] = ("incidents", "chat", "documents", "tracker")
 # ``Incident.resolve_reason`` when the incident was merged into another one.
 MERGED: Final = "merged"
+# ``IncidentEvent.channel`` of an event a timer made, not a person or a tool: a resolution
+# by the service's auto-resolve timeout (PagerDuty's channel type, the same word).
+TIMEOUT: Final = "timeout"
 
 # --------------------------------------------------------------------------- incidents
 
@@ -109,6 +112,7 @@ class IncidentEvent:
     user_ids: tuple[str, ...] = ()
     escalation_policy_id: str | None = None  # the policy delegated to
     channel: str | None = None  # how the vendor says it came in ("web_trigger", "auto"...)
+    actor_name: str | None = None  # who or what made it, as the vendor names it ("Datadog")
 
 
 # ------------------------------------------------------------------------------- chat

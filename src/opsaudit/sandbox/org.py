@@ -17,7 +17,9 @@ from typing import Any
 
 from opsaudit.sandbox.org_common import Ids, Plan, Planted, reset_ref_cache
 from opsaudit.sandbox.org_github import IssueBook, fill_github
-from opsaudit.sandbox.org_pagerduty import fill_directory, render_incident
+from opsaudit.sandbox.org_pagerduty import render_incident
+from opsaudit.sandbox.org_pagerduty_cases import plant_cases
+from opsaudit.sandbox.org_pagerduty_directory import fill_directory
 from opsaudit.sandbox.org_people import Directory, make_directory
 from opsaudit.sandbox.org_plan import make_plans
 from opsaudit.sandbox.org_postmortems import make_postmortems
@@ -64,6 +66,7 @@ def _generate(*, seed: int, incidents: int, weeks: int, now: datetime) -> Genera
     ids = Ids(rng)
     d = make_directory(rng, ids)
     plans = make_plans(rng=rng, ids=ids, d=d, n=incidents, weeks=weeks, now=now)
+    plant_cases(plans, now=now, seed=seed)
     world = World()
     fill_directory(world.pagerduty, d)
     for plan in plans:

@@ -35,6 +35,8 @@ class PagerDutyWorld:
     incidents: list[JSON] = field(default_factory=list)
     # every log entry of every incident; each has "incident": {"id": ...} and "created_at"
     log_entries: list[JSON] = field(default_factory=list)
+    # lists whose "total" stays null even with total=true, as some of the real API's do
+    total_null: bool = False
 
 
 @dataclass

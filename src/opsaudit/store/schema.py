@@ -135,6 +135,7 @@ class LogEventRow(Base):
     user_ids: Mapped[list[Any]]
     escalation_policy_id: Mapped[str | None] = mapped_column(ID)
     channel_type: Mapped[str | None] = mapped_column(KIND)
+    agent_name: Mapped[str | None] = mapped_column(TEXT)
 
 
 # ------------------------------------------------------------------------------- chat

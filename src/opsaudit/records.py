@@ -122,6 +122,9 @@ class Channel:
     is_archived: bool = False
     is_private: bool = False
     creator: str | None = None
+    # why the chat source could not read its messages (one line a user can act on),
+    # or None: read, or not needed
+    unreadable: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

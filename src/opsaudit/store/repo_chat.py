@@ -25,6 +25,7 @@ def save_chat(*, session: Session, batch: ChatBatch) -> None:
             "is_archived": c.is_archived,
             "is_private": c.is_private,
             "creator": c.creator,
+            "unreadable": c.unreadable,
         }
         for c in batch.channels
     )
@@ -73,6 +74,7 @@ def load_channels(*, session: Session, name_prefix: str | None = None) -> list[C
             is_archived=r.is_archived,
             is_private=r.is_private,
             creator=r.creator,
+            unreadable=r.unreadable,
         )
         for r in session.scalars(query.execution_options(**_FRESH))
     ]

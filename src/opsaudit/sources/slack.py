@@ -31,7 +31,21 @@ The next sync then:
   7 days are missed unless broadcast: a price for not re-reading every old thread;
 - reads a channel in full again when it is new to the cursor or ``since`` moved earlier.
 
-The batch holds every channel and only messages not returned before.
+Edits. Slack's history gives no ``message_changed`` events, only each message as it is
+now, with ``edited: {user, ts}``. The history re-read over the window (7 days,
+``sources.slack.reread_days``) returns again every message whose ``edited.ts`` is newer
+than anything the channel's last read saw, so a summary post corrected after a sync is
+judged on its current text. An edit to a message older than the window, or to a thread
+reply whose thread got no new reply, is seen only by a full sync (``--full``).
+
+Access. A bot reads only the channels it is in. A public war room it is not in is
+joined first (``conversations.join``) when ``join_channels``; one it still cannot read
+(not joined, a missing scope, ``not_in_channel``, ``channel_not_found``) is listed with
+the reason in :attr:`Channel.unreadable`, said in the progress output, and left out of
+the cursor so that a later sync reads it in full. It never fails the source; an
+incidents channel that cannot be read does (the comms checks would see no post at all).
+
+The batch holds every channel and only messages not returned before (or edited since).
 """
 
 from __future__ import annotations

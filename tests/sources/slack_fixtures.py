@@ -7,7 +7,7 @@ channel objects; ``conversations.history`` messages with ``thread_ts``, ``reply_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from netutil import free_port  # noqa: F401  (re-exported for the tests)
 from opsaudit.records import ChatBatch
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.state import World, slack_ts
-from opsaudit.sources.base import Cursor, Endpoint, RequestCounter, RetryPolicy
+from opsaudit.sources.base import Cursor, Deadline, Endpoint, RequestCounter, RetryPolicy
 from opsaudit.sources.slack import WarRoomScope, fetch_slack, ts_datetime
 
 # Yesterday, on the hour: the sandbox, like Slack, hides messages dated after the real now.
@@ -237,6 +237,27 @@ def sync(
         retry=retry,
         page_size=page_size,
     )
+
+
+def sync_saying(
+    sb: Sandbox, *, join: bool = True, page_size: int = PAGE
+) -> tuple[ChatBatch, Cursor, RequestCounter, list[str]]:
+    """A full sync that also returns its request count and its progress lines."""
+    said: list[str] = []
+    counter = RequestCounter()
+    batch, cursor = fetch_slack(
+        endpoint=replace(endpoint(sb), deadline=Deadline(source="slack", progress=said.append)),
+        incidents_channel="incidents",
+        war_rooms=SCOPE,
+        cursor=None,
+        now=NOW,
+        since=SINCE,
+        counter=counter,
+        retry=FAST,
+        page_size=page_size,
+        join_channels=join,
+    )
+    return batch, cursor, counter, said
 
 
 def by_channel(batch: ChatBatch) -> dict[str, set[str]]:

@@ -4,16 +4,14 @@ private rooms, missing scopes; through slack_sdk against the sandbox."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
-from slack_fixtures import FAST, NOW, SCOPE, SINCE, Org, build_org, by_channel, endpoint, sync
+from slack_fixtures import Org, build_org, by_channel, sync, sync_saying
 
 from opsaudit.records import Channel, ChatBatch
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.slack_access import ALL_SCOPES
-from opsaudit.sources.base import Cursor, Deadline, SourceError
-from opsaudit.sources.slack import fetch_slack
+from opsaudit.sources.base import Cursor, SourceError
 
 
 @pytest.fixture
@@ -33,18 +31,7 @@ def _not_member(org: Org, name: str) -> None:
 
 
 def _sync(sb: Sandbox, *, join: bool = True) -> tuple[ChatBatch, Cursor, list[str]]:
-    said: list[str] = []
-    deadline = Deadline(source="slack", progress=said.append)
-    batch, cursor = fetch_slack(
-        endpoint=replace(endpoint(sb), deadline=deadline),
-        incidents_channel="incidents",
-        war_rooms=SCOPE,
-        cursor=None,
-        now=NOW,
-        since=SINCE,
-        retry=FAST,
-        join_channels=join,
-    )
+    batch, cursor, _, said = sync_saying(sb, join=join)
     return batch, cursor, said
 
 

@@ -10,23 +10,18 @@ from dataclasses import replace
 
 import pytest
 from slack_fixtures import (
-    FAST,
-    NOW,
     SCOPE,
-    SINCE,
     Org,
     build_org,
     by_channel,
-    endpoint,
     summary_text,
     sync,
+    sync_saying,
 )
 
-from opsaudit.records import ChatBatch
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.slack_limits import SlackLimits
-from opsaudit.sources.base import Deadline, RequestCounter
-from opsaudit.sources.slack import fetch_slack
+from opsaudit.sources.base import RequestCounter
 
 
 @pytest.fixture
@@ -84,23 +79,6 @@ def test_an_edited_war_room_message_keeps_its_kind_and_time(org: Org, sb: Sandbo
 # ------------------------------------------------------------------------- rate limits
 
 
-def _paced_sync(sb: Sandbox) -> tuple[ChatBatch, RequestCounter, list[str]]:
-    said: list[str] = []
-    counter = RequestCounter()
-    batch, _ = fetch_slack(
-        endpoint=replace(endpoint(sb), deadline=Deadline(source="slack", progress=said.append)),
-        incidents_channel="incidents",
-        war_rooms=SCOPE,
-        cursor=None,
-        now=NOW,
-        since=SINCE,
-        counter=counter,
-        retry=FAST,
-        page_size=200,
-    )
-    return batch, counter, said
-
-
 def test_the_sync_completes_under_the_non_marketplace_limits(org: Org, sb: Sandbox) -> None:
     unlimited = 10**6
     sb.world.slack.limits = SlackLimits(
@@ -108,11 +86,11 @@ def test_the_sync_completes_under_the_non_marketplace_limits(org: Org, sb: Sandb
         non_marketplace=True,  # 15 messages a page
         per_minute={"conversations.history": unlimited, "conversations.replies": unlimited},
     )
-    free, free_requests, _ = _paced_sync(sb)
+    free, _, free_requests, _ = sync_saying(sb, page_size=200)
     sb.world.slack.limits = SlackLimits(minute=1.0, non_marketplace=True)
     sb.reset_counts()
     started = time.monotonic()
-    paced, requests, said = _paced_sync(sb)
+    paced, _, requests, said = sync_saying(sb, page_size=200)
     assert by_channel(paced) == by_channel(free)
     assert paced.incidents_posts == free.incidents_posts
     calls = sb.counts["slack conversations.history"] + sb.counts["slack conversations.replies"]

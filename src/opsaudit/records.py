@@ -235,6 +235,9 @@ class ChatBatch:
     channels: list[Channel] = field(default_factory=list)
     messages: list[MessageMeta] = field(default_factory=list)
     incidents_posts: list[IncidentsPost] = field(default_factory=list)
+    # (channel id, ts) of incidents-channel messages edited so that they are no longer
+    # summary posts: the store forgets them
+    unposted: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -57,6 +57,14 @@ def test_a_summary_post_edited_after_the_last_sync_is_read_again(org: Org, sb: S
     assert third.incidents_posts == []
 
 
+def test_a_summary_post_edited_into_a_plain_message_is_unposted(org: Org, sb: Sandbox) -> None:
+    _, cursor = sync(sb)
+    post = org.summaries[-1]
+    _edit(org, "incidents", post, "Sorry, wrong channel.")
+    batch, _ = sync(sb, cursor=cursor)
+    assert (batch.incidents_posts, batch.unposted) == ([], [(org.ids["incidents"], post)])
+
+
 def test_an_edit_older_than_the_re_read_window_is_not_seen(org: Org, sb: Sandbox) -> None:
     _, cursor = sync(sb)
     old = org.summaries[0]  # ten days ago; the window is seven

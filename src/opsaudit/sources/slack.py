@@ -35,7 +35,8 @@ Edits. Slack's history gives no ``message_changed`` events, only each message as
 now, with ``edited: {user, ts}``. The history re-read over the window (7 days,
 ``sources.slack.reread_days``) returns again every message whose ``edited.ts`` is newer
 than anything the channel's last read saw, so a summary post corrected after a sync is
-judged on its current text. An edit to a message older than the window, or to a thread
+judged on its current text (and one edited into something else is dropped:
+``ChatBatch.unposted``). An edit to a message older than the window, or to a thread
 reply whose thread got no new reply, is seen only by a full sync (``--full``).
 
 Access. A bot reads only the channels it is in. A public war room it is not in is
@@ -185,6 +186,11 @@ def fetch_slack(
         if posts and not state.get("workspace_url"):
             state["workspace_url"] = str(api.call("auth.test").get("url") or "")
         batch.incidents_posts.extend(to_post(room["id"], m, state["workspace_url"]) for m in posts)
+        # a post edited into something else is a summary post no more
+        summaries = {m["ts"] for m in posts}
+        batch.unposted.extend(
+            (room["id"], m["ts"]) for m in messages if _edited(m) and m["ts"] not in summaries
+        )
 
     state["synced_at"] = iso(now)
     return batch, state

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from opsaudit.records import AuthorKind, Channel, ChatBatch, IncidentsPost, MessageMeta
@@ -58,6 +58,12 @@ def save_chat(*, session: Session, batch: ChatBatch) -> None:
         for p in batch.incidents_posts
     )
     upsert(session, IncidentsPostRow, posts, keys=["channel_id", "ts"])
+    for channel_id, ts in batch.unposted:  # few: edits since the last sync
+        session.execute(
+            delete(IncidentsPostRow).where(
+                IncidentsPostRow.channel_id == channel_id, IncidentsPostRow.ts == ts
+            )
+        )
 
 
 def load_channels(*, session: Session, name_prefix: str | None = None) -> list[Channel]:

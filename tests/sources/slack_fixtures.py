@@ -224,10 +224,14 @@ def sync(
     counter: RequestCounter | None = None,
     retry: RetryPolicy = FAST,
     page_size: int = PAGE,
+    join: bool = True,
+    said: list[str] | None = None,
 ) -> tuple[ChatBatch, Cursor]:
-    """One sync of the test workspace (small pages by default, so every read spans several)."""
+    """One sync of the test workspace (small pages by default, so every read spans several);
+    its progress lines go to ``said``."""
+    deadline = Deadline(source="slack", progress=(said if said is not None else []).append)
     return fetch_slack(
-        endpoint=endpoint(sb),
+        endpoint=replace(endpoint(sb), deadline=deadline),
         incidents_channel="incidents",
         war_rooms=scope,
         cursor=cursor,
@@ -236,6 +240,7 @@ def sync(
         counter=counter,
         retry=retry,
         page_size=page_size,
+        join_channels=join,
     )
 
 
@@ -245,18 +250,7 @@ def sync_saying(
     """A full sync that also returns its request count and its progress lines."""
     said: list[str] = []
     counter = RequestCounter()
-    batch, cursor = fetch_slack(
-        endpoint=replace(endpoint(sb), deadline=Deadline(source="slack", progress=said.append)),
-        incidents_channel="incidents",
-        war_rooms=SCOPE,
-        cursor=None,
-        now=NOW,
-        since=SINCE,
-        counter=counter,
-        retry=FAST,
-        page_size=page_size,
-        join_channels=join,
-    )
+    batch, cursor = sync(sb, counter=counter, page_size=page_size, join=join, said=said)
     return batch, cursor, counter, said
 
 

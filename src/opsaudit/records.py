@@ -126,6 +126,9 @@ class Channel:
     is_archived: bool = False
     is_private: bool = False
     creator: str | None = None
+    # why the chat source could not read its messages (one line a user can act on),
+    # or None: read, or not needed
+    unreadable: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +239,9 @@ class ChatBatch:
     channels: list[Channel] = field(default_factory=list)
     messages: list[MessageMeta] = field(default_factory=list)
     incidents_posts: list[IncidentsPost] = field(default_factory=list)
+    # (channel id, ts) of incidents-channel messages edited so that they are no longer
+    # summary posts: the store forgets them
+    unposted: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -73,11 +73,14 @@ def _generate(*, seed: int, incidents: int, weeks: int, now: datetime) -> Genera
         incident, entries = render_incident(rng=rng, ids=ids, d=d, plan=plan, now=now)
         world.pagerduty.incidents.append(incident)
         world.pagerduty.log_entries.extend(entries)
-    fill_slack(rng=rng, ids=ids, d=d, plans=plans, now=now, start=start, sw=world.slack)
+    slack_planted = fill_slack(
+        rng=rng, ids=ids, d=d, plans=plans, now=now, start=start, sw=world.slack
+    )
     book = IssueBook(rng)
     pms, planted = make_postmortems(rng=rng, book=book, d=d, plans=plans, now=now, start=start)
     fill_github(gh=world.github, book=book, pms=pms, start=start, now=now)
     planted += [_incident_plant(p) for p in plans if p.fault is not None]
+    planted += slack_planted
     planted.sort(key=lambda p: (p.rule, p.subject))
     return GeneratedOrg(
         world=world, planted=planted, as_of=now, window=(start, now), config=_config(d)

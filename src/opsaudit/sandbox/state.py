@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from opsaudit.sandbox.slack_limits import SlackLimits
+
 JSON = dict[str, Any]
 
 
@@ -48,6 +50,11 @@ class SlackWorld:
     # channel id -> every message of the channel, top-level and thread replies, any order;
     # a reply has "thread_ts" != "ts"; a parent has "thread_ts" == "ts" and "reply_count"
     messages: dict[str, list[JSON]] = field(default_factory=dict)
+    # the bot token's scopes (None: every scope the auditor needs); a call lacking one
+    # answers missing_scope with "needed" and "provided", as Slack does
+    scopes: set[str] | None = None
+    # per-method rate limits (``slack_limits.SlackLimits``); None: unlimited
+    limits: SlackLimits | None = None
 
 
 @dataclass

@@ -149,6 +149,8 @@ class ChannelRow(Base):
     is_archived: Mapped[bool]
     is_private: Mapped[bool]
     creator: Mapped[str | None] = mapped_column(ID)
+    # why the source could not read it (one line), or None: read, or not needed
+    unreadable: Mapped[str | None] = mapped_column(TEXT)
 
 
 class MessageRow(Base):

@@ -46,6 +46,8 @@ from opsaudit.sources.base import (
     utc,
 )
 from opsaudit.sources.github_client import Calls, T, counting_requests, guarded, make_client
+from opsaudit.sources.github_history import commit_files_complete, first_parent_changes
+from opsaudit.sources.github_tree import folder_entries
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 # pushed days later carries an older committer date than commits already seen.
 COMMIT_OVERLAP = timedelta(days=7)
 FILES_PER_PAGE = 300  # GitHub's maximum for a commit's files
+FIRST_PARENT = "first-parent"  # the cursor's history: read as first parents
 _UNREADABLE = frozenset({404, 410})  # an issue that is gone, or in a repo we cannot see
 
 
@@ -136,23 +139,27 @@ class _Sync:
         return batch
 
     def _new_commits(self, head: str) -> list[Commit]:
+        """The first-parent commits since the last sync that changed the folder, oldest
+        first, each with its changes against its first parent (see
+        :mod:`opsaudit.sources.github_history`)."""
         mark = utc(self.state["watermark"])
         edge: dict[str, str] = self.state["edge"]
-        since = mark - COMMIT_OVERLAP if mark is not None else NotSet
-        listed: list[GhCommit] = []
-        what = f"list commits of {self.folder or '/'}"
-        with self.calls.call(what):
-            # by the head's sha, not the branch name: a push meanwhile must not slip in
-            found = self.repo.get_commits(sha=head, path=self.folder or NotSet, since=since)
-            for item in self._guarded(found, what, key=lambda c: c.sha):
-                if item.sha not in edge:
-                    listed.append(item)
-        commits = [self._commit(item) for item in reversed(listed)]  # oldest first
+        stop = set(edge) | ({self.state["head"]} if self.state["head"] else set())
+        landing = first_parent_changes(
+            repo=self.repo,
+            calls=self.calls,
+            guard=lambda items, what: self._guarded(items, what, key=lambda c: c.sha),
+            head=head,
+            folder=self.folder,
+            since=mark - COMMIT_OVERLAP if mark is not None else None,
+            stop=stop,
+        )
+        commits = [self._commit(item) for item in landing.commits]  # oldest first
         dates = {c.sha: c.committed_at for c in commits}
         dates.update((sha, _when(text)) for sha, text in edge.items())
-        if dates:
-            newest = max(dates.values())
-            self.state["watermark"] = iso(newest)
+        newest = max([*dates.values(), *([landing.newest] if landing.newest else [])], default=None)
+        if newest is not None:
+            self.state["watermark"] = iso(max(newest, mark) if mark else newest)
             cut = newest - COMMIT_OVERLAP
             self.state["edge"] = {s: iso(d) for s, d in dates.items() if d >= cut}
         # a listing by path may match a sibling folder (docs/incidents-archive)
@@ -165,6 +172,7 @@ class _Sync:
         git = item.commit
         with self.calls.call(f"get commit {item.sha}"):
             files = list(self.repo.get_commit(item.sha, commit_files_per_page=FILES_PER_PAGE).files)
+        commit_files_complete(item.sha, len(files))
         changes = (_change(f, self.folder) for f in files)
         return Commit(
             sha=item.sha,
@@ -176,16 +184,16 @@ class _Sync:
 
     def _tree_blobs(self, head: str) -> tuple[list[str], frozenset[str]]:
         """The blobs of the post-mortem files at ``head``, and the paths of the symbolic
-        links among the folder's entries (which are not post-mortems)."""
-        with self.calls.call(f"get tree {head}"):
-            tree = self.repo.get_git_tree(head, recursive=True)
-            if tree.truncated:
-                raise SourceError("github", f"get tree {head}: truncated by GitHub, too large")
-            inside = [
-                e for e in tree.tree if e.type == "blob" and is_postmortem_path(e.path, self.folder)
-            ]
-            links = frozenset(e.path for e in inside if e.mode == SYMLINK_MODE)
-            return [e.sha for e in inside if e.path not in links], links
+        links among the folder's entries (which are not post-mortems). Only the folder's
+        own tree is read (see :mod:`opsaudit.sources.github_tree`)."""
+        entries = folder_entries(repo=self.repo, calls=self.calls, commit=head, folder=self.folder)
+        inside = [
+            (path, e)
+            for path, e in entries
+            if e.type == "blob" and is_postmortem_path(path, self.folder)
+        ]
+        links = frozenset(path for path, e in inside if e.mode == SYMLINK_MODE)
+        return [e.sha for path, e in inside if path not in links], links
 
     def _blob(self, sha: str) -> Blob:
         with self.calls.call(f"get blob {sha}"):
@@ -343,6 +351,7 @@ def _without(commit: Commit, links: frozenset[str]) -> Commit:
 def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:
     """The cursor to update; a fresh one when absent or made for another repo or folder."""
     fresh: Cursor = {
+        "history": FIRST_PARENT,
         "repo": repo,
         "path": folder,
         "head": None,
@@ -356,6 +365,8 @@ def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:
         "marks": {},  # another repository -> newest issue change seen there
     }
     if not cursor or cursor.get("repo") != repo or cursor.get("path") != folder:
+        return fresh
+    if cursor.get("history") != FIRST_PARENT:  # made by a sync that read simplified history
         return fresh
     merged = {**fresh, **cursor}
     # copy the mutable parts: the caller's cursor stays as it was

@@ -184,8 +184,9 @@ def _file_json(api: str, repo: RepoWorld, state: CommitState, n: int) -> JSON:
 
 
 def tree_json(base: str, repo: RepoWorld, git: RepoGit, sha: str, *, recursive: bool) -> JSON:
-    """``GET .../git/trees/{sha}``; a recursive listing longer than the repository's
-    ``tree_limit`` is cut there and says ``truncated`` (GitHub: 100,000 entries or 7 MB)."""
+    """``GET .../git/trees/{sha}``; a listing longer than the repository's ``tree_limit``
+    (recursive or not) is cut there and says ``truncated`` (GitHub: 100,000 entries or
+    7 MB)."""
     api = f"{base}/repos/{repo.full_name}"
     items = []
     for path, entry in git.walk(sha, recursive=recursive):
@@ -195,7 +196,7 @@ def tree_json(base: str, repo: RepoWorld, git: RepoGit, sha: str, *, recursive: 
         kind = "blobs" if entry.type == "blob" else "trees"
         item["url"] = f"{api}/git/{kind}/{entry.sha}"
         items.append(item)
-    truncated = recursive and len(items) > repo.tree_limit
+    truncated = len(items) > repo.tree_limit
     if truncated:
         items = items[: repo.tree_limit]
     return {"sha": sha, "url": f"{api}/git/trees/{sha}", "tree": items, "truncated": truncated}

@@ -78,8 +78,8 @@ class RepoWorld:
     issues: list[JSON] = field(default_factory=list)  # as GET /repos/{o}/{r}/issues/{n} returns
     created_at: datetime | None = None
     symlinks: set[str] = field(default_factory=set)  # paths whose blob is a symbolic link
-    # a recursive tree listing longer than this is cut and says ``truncated`` (GitHub's
-    # limit is 100,000 entries or 7 MB)
+    # a tree listing longer than this is cut and says ``truncated`` (GitHub's limit is
+    # 100,000 entries or 7 MB)
     tree_limit: int = 100_000
 
 

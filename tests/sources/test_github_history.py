@@ -192,3 +192,22 @@ def test_a_primary_reset_past_the_deadline_fails_at_once_saying_so(
     assert str(failure.value).startswith("github: rate limited: waiting ")
     assert "(x-ratelimit-reset) would pass the source's timeout of 30s" in str(failure.value)
     assert time.monotonic() - started < 10
+
+
+def test_a_cursor_of_simplified_history_makes_the_next_sync_read_it_all_again(
+    own: RepoBuilder, sb: Sandbox
+) -> None:
+    branch = [side("draft", {LATE: "# DB\n"}, at=T0 + DAY)]
+    merge = own.commit("Merge pull request #4", at=T0 + 9 * DAY, branch=branch)
+    first, cursor = sync(sb, sb.world)
+    assert first.replaces_history  # a first sync: the whole first-parent history
+    again, _ = sync(sb, sb.world, cursor={**cursor, "head": None})
+    assert again.replaces_history
+    # a cursor written before history was read as first parents (no "history" key)
+    older = {k: v for k, v in cursor.items() if k != "history"}
+    upgraded, fresh = sync(sb, sb.world, cursor=older)
+    assert upgraded.replaces_history
+    assert [c.sha for c in upgraded.commits] == [merge.sha]
+    assert fresh["history"] == "first-parent"
+    unchanged, _ = sync(sb, sb.world, cursor=fresh)
+    assert not unchanged.replaces_history and unchanged.commits == []

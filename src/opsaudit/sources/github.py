@@ -123,7 +123,7 @@ class _Sync:
             branch_name = self.repo.default_branch
         with self.calls.call(f"get branch {branch_name}"):
             head: str = self.repo.get_branch(branch_name).commit.sha
-        batch = DocumentBatch(head_sha=head)
+        batch = DocumentBatch(head_sha=head, replaces_history=self.state["head"] is None)
         if head == self.state["head"]:
             return batch
         tree_shas, links = self._tree_blobs(head)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from github import Auth, Github, GithubException
@@ -112,32 +113,32 @@ def test_a_recursive_tree_above_the_limit_is_truncated(sb: Sandbox) -> None:
     ]
 
 
+def limited(sb: Sandbox, kind: str, status: int, *, retry_after: bool, wait: int) -> Any:
+    """The exception PyGithub (no retries) raises for the sandbox's rate-limit answer."""
+    gh = sb.world.github
+    gh.limit_kind, gh.limit_status, gh.limit_retry_after = kind, status, retry_after
+    sb.faults.rate_limit_every, sb.faults.retry_after = 1, wait
+    with pytest.raises(GithubException) as raised:
+        client(sb).get_repo(REPO).get_commit(sha("root"))
+    assert raised.value.status == status
+    return raised.value
+
+
 @pytest.mark.parametrize("status", [403, 429])
 @pytest.mark.parametrize("with_retry_after", [True, False])
 def test_a_secondary_limit_is_403_or_429_with_or_without_retry_after(
     sb: Sandbox, status: int, with_retry_after: bool
 ) -> None:
-    sb.world.github.limit_status = status
-    sb.world.github.limit_retry_after = with_retry_after
-    sb.faults.rate_limit_every, sb.faults.retry_after = 1, 7
-    with pytest.raises(GithubException) as raised:
-        client(sb).get_repo(REPO).get_commit(sha("root"))
-    assert raised.value.status == status
-    assert raised.value.data["message"].startswith("You have exceeded a secondary rate limit")
-    assert raised.value.headers.get("retry-after") == ("7" if with_retry_after else None)
-    assert raised.value.headers["x-ratelimit-remaining"] != "0"
+    error = limited(sb, "secondary", status, retry_after=with_retry_after, wait=7)
+    assert error.data["message"].startswith("You have exceeded a secondary rate limit")
+    assert error.headers.get("retry-after") == ("7" if with_retry_after else None)
+    assert error.headers["x-ratelimit-remaining"] != "0"
 
 
 @pytest.mark.parametrize("status", [403, 429])
 def test_a_primary_limit_says_none_left_until_the_reset(sb: Sandbox, status: int) -> None:
-    sb.world.github.limit_kind, sb.world.github.limit_status = "primary", status
-    sb.world.github.limit_retry_after = False
-    sb.faults.rate_limit_every, sb.faults.retry_after = 1, 30
-    with pytest.raises(GithubException) as raised:
-        client(sb).get_repo(REPO).get_commit(sha("root"))
-    assert raised.value.status == status
-    assert raised.value.data["message"].startswith("API rate limit exceeded")
-    assert raised.value.headers["x-ratelimit-remaining"] == "0"
-    reset = int(raised.value.headers["x-ratelimit-reset"])
-    assert 28 <= reset - time.time() <= 31
-    assert "retry-after" not in raised.value.headers
+    error = limited(sb, "primary", status, retry_after=False, wait=30)
+    assert error.data["message"].startswith("API rate limit exceeded")
+    assert error.headers["x-ratelimit-remaining"] == "0"
+    assert 28 <= int(error.headers["x-ratelimit-reset"]) - time.time() <= 31
+    assert "retry-after" not in error.headers

@@ -64,11 +64,6 @@ class RepoBuilder:
         self.repo.commits.append(made)
         return made
 
-
-def side(label: str, changes: dict[str, str | None], *, at: datetime) -> GitCommit:
-    """A commit on a side branch (give it to :meth:`RepoBuilder.commit` as ``branch``)."""
-    return GitCommit(sha=fake_sha(label), committed_at=at, message=label, changes=dict(changes))
-
     def issue(
         self,
         number: int,
@@ -114,6 +109,11 @@ def side(label: str, changes: dict[str, str | None], *, at: datetime) -> GitComm
                 data["pull_request"]["merged_at"] = _z(merged_at) if merged_at else None
         self.repo.issues.append(data)
         return data
+
+
+def side(label: str, changes: dict[str, str | None], *, at: datetime) -> GitCommit:
+    """A commit on a side branch (give it to :meth:`RepoBuilder.commit` as ``branch``)."""
+    return GitCommit(sha=fake_sha(label), committed_at=at, message=label, changes=dict(changes))
 
 
 def new_world() -> World:

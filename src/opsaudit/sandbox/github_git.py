@@ -3,57 +3,22 @@
 Blob shas are git's (``git_blob_sha``) and so are tree shas (sha1 over git's tree
 encoding), so a tree sha names the same content however it was reached; a commit older
 than the head names its tree by a stand-in that resolves to it (``RepoGit.tree_name``).
-Each commit records its changed files (added / modified / removed / renamed) against its parent.
+Each commit records its changed files (added / modified / removed / renamed) against its
+first parent. ``RepoWorld.commits`` is the first-parent history; a merge commit there
+carries its side branch, whose commits are derived too (with their own snapshots).
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass, field
 
-from opsaudit.sandbox.state import JSON, GitCommit, RepoWorld, blob_bytes, git_blob_sha
+from opsaudit.sandbox.github_objects import FileChange, TreeEntry
+from opsaudit.sandbox.state import GitCommit, RepoWorld, blob_bytes, git_blob_sha
 
 BLOB_MODE = "100644"
 SYMLINK_MODE = "120000"  # a symbolic link: its blob holds the target path
 TREE_MODE = "040000"  # shown as GitHub shows it; hashed as git writes it ("40000")
-
-
-@dataclass(frozen=True)
-class TreeEntry:
-    """One entry of a git tree object."""
-
-    name: str
-    mode: str
-    type: str  # "blob" or "tree"
-    sha: str
-    size: int | None  # blobs only
-
-
-@dataclass
-class FileChange:
-    """How a commit changed one file, against its parent."""
-
-    filename: str
-    status: str  # added, modified, removed, renamed
-    sha: str  # the blob's sha after the change (before it, for a removal)
-    old_text: str | bytes | None  # bytes: a file that is not UTF-8 text
-    new_text: str | bytes | None
-    previous_filename: str | None = None
-
-    def diff(self) -> JSON:
-        """additions / deletions / changes / patch, as GitHub lists a commit's files."""
-        old = _patch_text(self.old_text).splitlines()
-        new = _patch_text(self.new_text).splitlines()
-        lines = list(difflib.unified_diff(old, new, lineterm="", n=3))[2:]
-        additions = sum(1 for line in lines if line.startswith("+"))
-        deletions = sum(1 for line in lines if line.startswith("-"))
-        return {
-            "additions": additions,
-            "deletions": deletions,
-            "changes": additions + deletions,
-            "patch": "\n".join(lines),
-        }
 
 
 @dataclass
@@ -316,13 +281,6 @@ def _paths(changes: list[FileChange]) -> frozenset[str]:
     return frozenset(c.filename for c in changes) | frozenset(
         c.previous_filename for c in changes if c.previous_filename
     )
-
-
-def _patch_text(content: str | bytes | None) -> str:
-    """A file's content as a patch shows it (bytes that are not UTF-8 replaced)."""
-    if isinstance(content, bytes):
-        return content.decode("utf-8", "replace")
-    return (content or "").encode("utf-8", "replace").decode("utf-8")
 
 
 class GitCache:

@@ -27,8 +27,7 @@ def listing(
     until: datetime | None = None,
 ) -> list[CommitState]:
     """The commits ``GET .../commits`` lists from ``head``, newest first."""
-    found = list(_simplified(git, head, path) if path else _ancestors(git, head))
-    found = [s for s in found if _within(s.commit.committed_at, since, until)]
+    found = [s for s in _walk(git, head, path) if _within(s.commit.committed_at, since, until)]
     # newest committer date first; equal dates keep the walk's order (children first)
     return sorted(found, key=lambda s: s.commit.committed_at, reverse=True)
 
@@ -37,7 +36,7 @@ def _within(moment: datetime, since: datetime | None, until: datetime | None) ->
     return not ((since and moment < since) or (until and moment > until))
 
 
-def _ancestors(git: RepoGit, head: CommitState) -> Iterator[CommitState]:
+def _walk(git: RepoGit, head: CommitState, path: str) -> Iterator[CommitState]:
     seen: set[str] = set()
     todo = [head]
     while todo:
@@ -45,28 +44,22 @@ def _ancestors(git: RepoGit, head: CommitState) -> Iterator[CommitState]:
         if state.commit.sha in seen:
             continue
         seen.add(state.commit.sha)
-        yield state
-        todo.extend(git.by_sha[p] for p in reversed(state.parents))
+        shown, follow = _step(state, path)
+        if shown:
+            yield state
+        todo.extend(git.by_sha[p] for p in reversed(follow))
 
 
-def _simplified(git: RepoGit, head: CommitState, path: str) -> Iterator[CommitState]:
-    seen: set[str] = set()
-    todo = [head]
-    while todo:
-        state = todo.pop()
-        if state.commit.sha in seen:
-            continue
-        seen.add(state.commit.sha)
-        if not state.parents:  # the root: shown when it put anything under the path
-            if _under(state.touched[0], path):
-                yield state
-            continue
-        same = [p for p, t in zip(state.parents, state.touched, strict=True) if not _under(t, path)]
-        if same:  # TREESAME to a parent: hidden, and only that parent is followed
-            todo.append(git.by_sha[same[0]])
-            continue
-        yield state
-        todo.extend(git.by_sha[p] for p in reversed(state.parents))
+def _step(state: CommitState, path: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether the walk shows a commit, and which parents it follows from it."""
+    if not path:
+        return True, state.parents
+    if not state.parents:  # the root: shown when it put anything under the path
+        return _under(state.touched[0], path), ()
+    same = [p for p, t in zip(state.parents, state.touched, strict=True) if not _under(t, path)]
+    if same:  # TREESAME to a parent: hidden, and only that parent is followed
+        return False, (same[0],)
+    return True, state.parents
 
 
 def _under(paths: frozenset[str], path: str) -> bool:

@@ -11,7 +11,8 @@ import base64
 import hashlib
 from datetime import UTC, datetime
 
-from opsaudit.sandbox.github_git import CommitState, RepoGit, TreeEntry
+from opsaudit.sandbox.github_git import CommitState, RepoGit
+from opsaudit.sandbox.github_objects import TreeEntry
 from opsaudit.sandbox.state import JSON, RepoWorld
 from opsaudit.sandbox.web import iso_z
 

@@ -16,6 +16,7 @@ from opsaudit.sandbox.org_common import (
     postmortem_due,
 )
 from opsaudit.sandbox.org_github import IssueBook, PostMortem
+from opsaudit.sandbox.org_landing import arrival, plant_a_late_merge
 from opsaudit.sandbox.org_people import Directory
 
 ALIASES = {
@@ -66,7 +67,7 @@ def make_postmortems(
     handles = [p.handle for p in d.oncall]
     drill_done = False
     landings = {"late": 0, "in time": 0}
-    _plant_a_late_merge(plans, now)
+    plant_a_late_merge(plans, now)
     for plan in plans:
         resolved = plan.resolved
         if resolved is None or resolved > now or plan.sev not in (1, 2):
@@ -83,7 +84,7 @@ def make_postmortems(
         if kind == "late" and landings[kind] == 0:  # the late merge: added, not moved in
             pm.draft_path = pm.drafted = None
         if pm.draft_path is None:
-            _arrival(pm, resolved, landings[kind], late=kind == "late")
+            arrival(pm, resolved, landings[kind], late=kind == "late")
             landings[kind] += 1
         pms.append(pm)
     for _ in range(max(1, round(len(plans) / 150))):
@@ -104,53 +105,6 @@ def _landing(rng: random.Random, plan: Plan, resolved: datetime, now: datetime) 
     if landed > now or (due > now and plan.pm_fault is None and rng.random() < 0.4):
         return None  # not written yet: postmortem.missing is pending
     return landed
-
-
-REALISTIC = 20  # incidents: from this many, a late merged post-mortem is always planted
-
-
-def _plant_a_late_merge(plans: list[Plan], now: datetime) -> None:
-    """Make sure a realistic organisation has a ``postmortem.late``: the first one is
-    merged with a merge commit whose branch commit was in time (see :func:`_arrival`).
-    The first compliant Sev1/Sev2 incident resolved long enough ago gets the fault."""
-    if len(plans) < REALISTIC or any(p.fault == "postmortem.late" for p in plans):
-        return
-    for plan in plans:
-        resolved = plan.resolved
-        if (
-            plan.kind == "normal"
-            and plan.sev in (1, 2)
-            and plan.fault is None
-            and plan.pm_fault is None
-            and resolved is not None
-            and postmortem_due(resolved) < now - timedelta(hours=3)
-        ):
-            plan.fault = "postmortem.late"
-            return
-
-
-def _arrival(pm: PostMortem, resolved: datetime, n: int, *, late: bool) -> None:
-    """How the ``n``-th post-mortem of its kind reaches the default branch at ``landed``.
-
-    Late ones: by a pull request merged with a merge commit, whose branch commit was made
-    in time (20 min after the resolution, more than the sync's 7-day look-back before
-    the merge); by a rebase authored in time; or pushed late. In time: merged (the
-    branch commit 5 h before), squashed or rebased (authored a day before), or pushed.
-    Only the committer time of the commit on the
-    default branch counts (rules.md), so each late one stays a ``postmortem.late``.
-    """
-    landed = pm.landed
-    if late:
-        style = ("merge", "rebase", "push")[n % 3]
-        written = resolved + (timedelta(minutes=20) if style == "merge" else timedelta(0))
-        if style == "rebase":
-            written = postmortem_due(resolved) - timedelta(hours=1)
-    else:
-        style = ("merge", "squash", "rebase", "push")[n % 4]
-        back = timedelta(hours=5) if style == "merge" else timedelta(days=1)
-        written = max(resolved + timedelta(minutes=10), landed - back)
-    if style != "push":
-        pm.style, pm.written = style, min(written, landed - timedelta(minutes=1))
 
 
 def _ghost(rng: random.Random, plans: list[Plan], start: datetime, now: datetime) -> Plan:

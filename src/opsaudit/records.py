@@ -250,3 +250,6 @@ class DocumentBatch:
     commits: list[Commit] = field(default_factory=list)
     blobs: list[Blob] = field(default_factory=list)
     issues: list[WorkItem] = field(default_factory=list)
+    # the commits are the folder's whole first-parent history: they replace those stored
+    # (a first sync, ``--full``, or a store synced when history was read otherwise)
+    replaces_history: bool = False

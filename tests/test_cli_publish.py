@@ -64,16 +64,6 @@ def test_report_writes_the_week_with_its_evidence_pack(
     assert digest_channel_messages(setup) == [], "nothing posted without --publish"
 
 
-def test_report_publish_posts_the_headline_figures(setup: Setup, tmp_path: Path) -> None:
-    assert report(setup, tmp_path / "reports", "--publish") == 0
-    posted = digest_channel_messages(setup)
-    assert len(posted) == 1
-    assert "Ops sync 2026-W47" in str(posted[0]["text"])
-    section = str(posted[0]["blocks"])
-    room = next(c["id"] for c in setup.org.world.slack.channels if c["name"] == "ops-compliance")
-    assert "ops-sync-2026-W47.html" in section and f"<#{room}>" in section
-
-
 @pytest.mark.parametrize(
     "args",
     [

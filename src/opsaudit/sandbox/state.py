@@ -37,6 +37,17 @@ class PagerDutyWorld:
     log_entries: list[JSON] = field(default_factory=list)
 
 
+BOT_SCOPES = (
+    "channels:history",
+    "channels:join",
+    "channels:read",
+    "chat:write",
+    "files:write",
+    "users:read",
+    "users:read.email",
+)
+
+
 @dataclass
 class SlackWorld:
     team_id: str = "T0SANDBOX"
@@ -46,6 +57,8 @@ class SlackWorld:
     # channel id -> every message of the channel, top-level and thread replies, any order;
     # a reply has "thread_ts" != "ts"; a parent has "thread_ts" == "ts" and "reply_count"
     messages: dict[str, list[JSON]] = field(default_factory=dict)
+    # the bot token's scopes; the file-upload methods check theirs (sandbox/slack_files.py)
+    scopes: list[str] = field(default_factory=lambda: list(BOT_SCOPES))
 
 
 @dataclass

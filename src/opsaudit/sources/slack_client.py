@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.error import URLError
@@ -28,6 +28,7 @@ from slack_sdk.http_retry import (
     RetryHandler,
     RetryState,
 )
+from slack_sdk.web import SlackResponse
 
 from opsaudit.sources.base import Deadline, Endpoint, RequestCounter, RetryPolicy, SourceError
 
@@ -239,10 +240,26 @@ class SlackApi:
         """One call with query ``params`` or a JSON ``body`` (big Block Kit messages);
         None when Slack answers one of the ``tolerate`` error codes (``users_not_found``).
         Other errors raise :class:`SourceError` without the token."""
+        return self.guarded(
+            method,
+            lambda client: client.api_call(method, params=params, json=body),
+            tolerate=tolerate,
+        )
+
+    def guarded(
+        self,
+        method: str,
+        call: Callable[[WebClient], SlackResponse],
+        *,
+        requests: int = 1,
+        tolerate: Collection[str] = (),
+    ) -> JSON | None:
+        """The answer of ``call`` (``requests`` HTTP requests, counted), with the errors
+        :meth:`request` describes; ``method`` names it in them."""
         self._deadline.check()
-        self._counter.add()
+        self._counter.add(requests)
         try:
-            response = self._client.api_call(method, params=params, json=body)
+            response = call(self._client)
         except SourceError:  # the deadline, an untrusted certificate: said already
             raise
         except SlackApiError as exc:
@@ -300,6 +317,12 @@ class SlackApi:
             return f"{method} failed: rate limited (HTTP 429) after {self._attempts} attempts"
         if status in _SERVER_ERRORS:
             return f"{method} failed: HTTP {status} after {self._attempts} attempts"
+        if code == "missing_scope" and isinstance(data, dict):
+            needed = self._scrub(str(data.get("needed") or "unknown"))
+            return (
+                f"{method} failed: the Slack app lacks the scope {needed} (add it to the "
+                "app's bot token scopes and reinstall the app)"
+            )
         return f"{method} failed: HTTP {status}, error {self._scrub(str(code or 'unknown'))!r}"
 
     def _scrub(self, text: str) -> str:

@@ -30,6 +30,7 @@ ALL_SCOPES = frozenset(
         "users:read",
         "users:read.email",
         "chat:write",
+        "files:write",
     }
 )
 _READ = {"public_channel": "channels:read", "private_channel": "groups:read"}

@@ -19,6 +19,7 @@ from typing import Any
 
 from opsaudit.sandbox import slack_access as access
 from opsaudit.sandbox.slack_chat import get_permalink, post_message
+from opsaudit.sandbox.slack_files import UPLOAD_PATH, SlackFiles
 from opsaudit.sandbox.slack_index import SlackError, SlackIndex, ts_key
 from opsaudit.sandbox.state import JSON, World
 from opsaudit.sandbox.web import Request, Response, int_arg, json_response, truthy
@@ -54,6 +55,7 @@ class SlackApi:
     def __init__(self, world: World) -> None:
         self.world = world
         self.index = SlackIndex()
+        self.files = SlackFiles(world, self.index)
         self.methods: dict[str, Callable[[Params], JSON]] = {
             "auth.test": self._auth_test,
             "conversations.list": self._conversations_list,
@@ -66,6 +68,8 @@ class SlackApi:
             "users.lookupByEmail": self._users_lookup_by_email,
             "chat.postMessage": self._post_message,
             "chat.getPermalink": lambda p: get_permalink(self.world, self.index, p),
+            "files.getUploadURLExternal": self.files.get_upload_url,
+            "files.completeUploadExternal": self.files.complete,
         }
 
     # -- the server's hooks ----------------------------------------------------------
@@ -73,10 +77,15 @@ class SlackApi:
     def route(self, request: Request) -> str | None:
         """The method name, for counting."""
         method = request.path.strip("/")
+        if request.path.startswith(UPLOAD_PATH):
+            return "upload"
         return method if method in self.methods else None
 
     def handle(self, request: Request) -> Response:
         """Authenticate (header or ``token`` parameter), then answer under the world lock."""
+        if request.path.startswith(UPLOAD_PATH):  # a file's bytes: the URL is the credential
+            with self.world.lock:
+                return self.files.receive(request)
         params = _params(request)
         method = self.methods.get(request.path.strip("/"))
         if method is None:
@@ -97,6 +106,7 @@ class SlackApi:
                 return self.rate_limited(wait)
         try:
             with self.world.lock:
+                self.files.host = request.host
                 return json_response(200, {"ok": True, **method(params)})
         except SlackError as exc:
             return json_response(200, {"ok": False, "error": exc.code, **exc.extra})

@@ -41,6 +41,7 @@ class PagerDutyWorld:
     total_null: bool = False
 
 
+
 @dataclass
 class SlackWorld:
     team_id: str = "T0SANDBOX"

@@ -13,12 +13,13 @@ nothing new or more than :data:`MAX_PAGES` pages fail the source.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError
 from opsaudit.sources.slack_pace import Pacer
@@ -130,11 +131,27 @@ class SlackApi:
         """One call with query ``params`` or a JSON ``body`` (big Block Kit messages);
         None when Slack answers one of the ``tolerate`` error codes (``users_not_found``).
         Other errors raise :class:`SourceError` without the token."""
+        return self.guarded(
+            method,
+            lambda client: client.api_call(method, params=params, json=body),
+            tolerate=tolerate,
+        )
+
+    def guarded(
+        self,
+        method: str,
+        call: Callable[[WebClient], SlackResponse],
+        *,
+        requests: int = 1,
+        tolerate: Collection[str] = (),
+    ) -> JSON | None:
+        """The answer of ``call`` (``requests`` HTTP requests, counted), with the errors
+        :meth:`request` describes; ``method`` names it in them."""
         self._deadline.check()
         self._pacer.before(method)
-        self._counter.add()
+        self._counter.add(requests)
         try:
-            response = self._client.api_call(method, params=params, json=body)
+            response = call(self._client)
         except SourceError:  # the deadline, an untrusted certificate: said already
             raise
         except SlackApiError as exc:

@@ -58,12 +58,14 @@ from opsaudit.store.repo_runs import (
     save_sync_state,
     start_audit_run,
 )
+from opsaudit.store.repo_uploads import ReportUpload, load_report_upload, save_report_upload
 
 __all__ = [
     "Announcement",
     "AuditRun",
     "DigestRecord",
     "Finding",
+    "ReportUpload",
     "StoredResult",
     "SyncState",
     "finish_audit_run",
@@ -83,6 +85,7 @@ __all__ = [
     "load_log_events",
     "load_messages",
     "load_priorities",
+    "load_report_upload",
     "load_results",
     "load_services",
     "load_sync_state",
@@ -95,6 +98,7 @@ __all__ = [
     "save_digest",
     "save_documents",
     "save_incidents",
+    "save_report_upload",
     "save_results",
     "save_sync_state",
     "start_audit_run",

@@ -309,3 +309,15 @@ class DigestAnnouncementRow(Base):
     fingerprint: Mapped[str] = mapped_column(SafeString(64))  # that latest digest
     channel_id: Mapped[str] = mapped_column(ID)
     ts: Mapped[str] = mapped_column(SafeString(32))  # the message (parent or reply) that holds it
+
+
+class ReportUploadRow(Base):
+    """A report uploaded to a chat channel: once per period (report file name) and channel."""
+
+    __tablename__ = "report_uploads"
+    period: Mapped[str] = mapped_column(SafeString(128), primary_key=True)  # ops-sync-2026-W47
+    channel_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    content_sha256: Mapped[str] = mapped_column(SafeString(64))  # of the files uploaded
+    uploaded_at: Mapped[datetime]
+    html_link: Mapped[str] = mapped_column(TEXT)  # the HTML file's permalink ("" if none)
+    markdown_link: Mapped[str] = mapped_column(TEXT)

@@ -14,6 +14,7 @@ from functools import cached_property
 from opsaudit.calendar import BusinessCalendar
 from opsaudit.checks.links import Links
 from opsaudit.checks.model import Result, Subject
+from opsaudit.checks.post_index import PostIndex
 from opsaudit.checks.results import unique
 from opsaudit.checks.views import (
     AuditSettings,
@@ -57,6 +58,8 @@ class Context:
         self._views: dict[str, IncidentView] = {}
         self._action_items: dict[str, list[ActionItem] | None] = {}
         self._unparsed: dict[str, str | None] = {}
+        self._refs: dict[str, list[IncidentRef]] = {}
+        self._linked: dict[str, list[Incident]] = {}
 
     @property
     def as_of(self) -> datetime:
@@ -181,19 +184,21 @@ class Context:
             if is_summary_post(post.text)  # the store keeps candidates; the parser decides
         )
 
+    @cached_property
+    def _post_index(self) -> PostIndex:
+        urls = (self.links.incident_url(i) for i in self.snapshot.incidents)
+        return PostIndex(self.parsed_posts, urls=(u for u in urls if u is not None))
+
     def summary_posts(self, incident: Incident) -> list[ParsedPost]:
-        """Summary posts of ``#incidents`` that belong to the incident, by time."""
+        """Summary posts of ``#incidents`` that belong to the incident, by time: they
+        mention its war room (name or id) or its id, or hold its web address."""
         room = self.war_room(incident)
-        name = f"{self.policy.warroom.prefix or 'incident-'}{self.ticket(incident)}"
-        url = self.links.incident_url(incident)
-        return [
-            p
-            for p in self.parsed_posts
-            if name in p.mentions.channel_names
-            or (room is not None and room.id in p.mentions.channel_ids)
-            or incident.id in p.mentions.incident_ids
-            or (url is not None and url in p.post.text)
-        ]
+        return self._post_index.find(
+            name=f"{self.policy.warroom.prefix or 'incident-'}{self.ticket(incident)}",
+            room=room.id if room is not None else None,
+            incident_id=incident.id,
+            url=self.links.incident_url(incident),
+        )
 
     # ------------------------------------------------------------------ documents
 
@@ -245,11 +250,13 @@ class Context:
     def refs_of(self, file: PostMortemFile) -> list[IncidentRef]:
         """The incidents the file names; read from its first ``postmortem.max_bytes``
         characters only when it is larger (its links still count: ``rules.md``)."""
-        hosts = self.settings.incident_hosts
-        prefix = self.policy.warroom.prefix or "incident-"
-        kind = ticket_kind(self.policy)
-        text = link_text(file.text, max_bytes=self.policy.postmortem.max_bytes)
-        return incident_refs(text, web_hosts=hosts, prefix=prefix, ticket=kind)
+        if file.path not in self._refs:
+            hosts = self.settings.incident_hosts
+            prefix = self.policy.warroom.prefix or "incident-"
+            kind = ticket_kind(self.policy)
+            text = link_text(file.text, max_bytes=self.policy.postmortem.max_bytes)
+            self._refs[file.path] = incident_refs(text, web_hosts=hosts, prefix=prefix, ticket=kind)
+        return self._refs[file.path]
 
     @cached_property
     def _incidents_by_ref(self) -> dict[IncidentRef, Incident]:
@@ -261,8 +268,14 @@ class Context:
 
     def incidents_of(self, file: PostMortemFile) -> list[Incident]:
         """The stored incidents a post-mortem links to, in order of its links."""
-        found = (self._incidents_by_ref.get(ref) for ref in self.refs_of(file))
-        return list(dict.fromkeys(i for i in found if i is not None))
+        if file.path not in self._linked:
+            found = (self._incidents_by_ref.get(ref) for ref in self.refs_of(file))
+            self._linked[file.path] = list(dict.fromkeys(i for i in found if i is not None))
+        return list(self._linked[file.path])
+
+    def dangling_refs(self, file: PostMortemFile) -> list[IncidentRef]:
+        """What the file names that matches no stored incident, in order."""
+        return [ref for ref in self.refs_of(file) if ref not in self._incidents_by_ref]
 
     @cached_property
     def _postmortems_by_incident(self) -> dict[str, list[PostMortemFile]]:

@@ -16,7 +16,6 @@ from pathlib import PurePosixPath
 from opsaudit.checks.context import Context
 from opsaudit.checks.model import Result, Status
 from opsaudit.checks.spec import check
-from opsaudit.parsing.incident_refs import IncidentRef
 from opsaudit.parsing.postmortem import check_filename
 from opsaudit.records import Incident
 from opsaudit.snapshot import PostMortemFile
@@ -167,10 +166,6 @@ def _dated(ctx: Context, incidents: Sequence[Incident]) -> str:
 
 def _dangling(ctx: Context, file: PostMortemFile) -> list[str]:
     """What the file names that matches no stored incident (``#12``, ``Q1ABC...``)."""
-    stored = {IncidentRef("id", i.id) for i in ctx.snapshot.incidents}
-    stored |= {IncidentRef("number", str(i.number)) for i in ctx.snapshot.incidents}
     return [
-        f"#{ref.value}" if ref.kind == "number" else ref.value
-        for ref in ctx.refs_of(file)
-        if ref not in stored
+        f"#{ref.value}" if ref.kind == "number" else ref.value for ref in ctx.dangling_refs(file)
     ]

@@ -26,9 +26,10 @@ from opsaudit.checks.views import (
     severity_of,
 )
 from opsaudit.config import ServiceInfo
-from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
-from opsaudit.parsing.postmortem import ActionItem, PostMortemDoc, parse_postmortem
-from opsaudit.parsing.postmortem_text import link_text, unparsed_reason
+from opsaudit.parsing.cache import ParseCache
+from opsaudit.parsing.incident_refs import IncidentRef
+from opsaudit.parsing.postmortem import ActionItem, PostMortemDoc, Section, parse_postmortem
+from opsaudit.parsing.postmortem_text import unparsed_reason
 from opsaudit.parsing.summary import is_summary_post, mentions, parse_summary
 from opsaudit.policy import Policy, Severity, ticket_kind, ticket_of
 from opsaudit.records import MERGED, Channel, Incident, IncidentEvent, MessageMeta, Service
@@ -49,8 +50,10 @@ class Context:
         policy: Policy,
         settings: AuditSettings,
         calendar: BusinessCalendar,
+        parses: ParseCache | None = None,
     ) -> None:
         self.snapshot = snapshot
+        self.parses = parses if parses is not None else ParseCache()  # kept by the store
         self.policy = policy
         self.settings = settings
         self.calendar = calendar
@@ -222,11 +225,19 @@ class Context:
     @cached_property
     def documents(self) -> dict[str, PostMortemDoc]:
         """Every post-mortem at as-of that is parsed (see :meth:`unparsed`), by path."""
+        skeleton = self.parses.skeleton  # the Markdown read once per blob, ever
         return {
-            f.path: parse_postmortem(f.text, path=f.path)
+            f.path: parse_postmortem(f.text, path=f.path, skeleton=skeleton(f.blob_sha, f.text))
             for f in self.snapshot.postmortems
             if self.unparsed(f) is None
         }
+
+    def section_empty(self, file: PostMortemFile, section: Section) -> bool:
+        """Whether a section of a parsed file is empty (:meth:`Section.is_empty` under
+        ``postmortem.placeholders``), read once per blob."""
+        placeholders = self.policy.postmortem.placeholders
+        doc = self.documents[file.path]
+        return section.heading.line in self.parses.blank_sections(file.blob_sha, doc, placeholders)
 
     def action_items(self, file: PostMortemFile) -> list[ActionItem] | None:
         """The file's action items; None without an Action items section (or without
@@ -251,11 +262,14 @@ class Context:
         """The incidents the file names; read from its first ``postmortem.max_bytes``
         characters only when it is larger (its links still count: ``rules.md``)."""
         if file.path not in self._refs:
-            hosts = self.settings.incident_hosts
-            prefix = self.policy.warroom.prefix or "incident-"
-            kind = ticket_kind(self.policy)
-            text = link_text(file.text, max_bytes=self.policy.postmortem.max_bytes)
-            self._refs[file.path] = incident_refs(text, web_hosts=hosts, prefix=prefix, ticket=kind)
+            self._refs[file.path] = self.parses.refs(
+                file.blob_sha,
+                file.text,
+                web_hosts=self.settings.incident_hosts,
+                prefix=self.policy.warroom.prefix or "incident-",
+                ticket=ticket_kind(self.policy),
+                max_bytes=self.policy.postmortem.max_bytes,
+            )
         return self._refs[file.path]
 
     @cached_property

@@ -121,7 +121,6 @@ def postmortem_sections(ctx: Context) -> Iterator[Result]:
     ``postmortem.max_bytes`` or not valid UTF-8 is not parsed: unknown."""
     rule = "postmortem.sections"
     required = ctx.policy.postmortem.sections
-    placeholders = ctx.policy.postmortem.placeholders
     for file in ctx.subject_postmortems:
         if (unparsed := ctx.unparsed_result(file, rule)) is not None:
             yield unparsed
@@ -134,7 +133,7 @@ def postmortem_sections(ctx: Context) -> Iterator[Result]:
             section = doc.find_section(headings)
             if section is None:
                 missing.append(name)
-            elif section.is_empty(placeholders):
+            elif ctx.section_empty(file, section):
                 empty.append(f"{name} (line {section.heading.line})")
                 evidence.append(ctx.links.document(file, section.heading.line))
         problems = [f"missing: {', '.join(missing)}"] if missing else []

@@ -15,17 +15,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsaudit.config import CONFIG_ENV, ConfigError, config_path, load_config
 from opsaudit.publish.formats import FORMATS
-from opsaudit.secrets import Redactor, install_redaction
 from opsaudit.timeparse import parse_instant
 
+# only what the parser needs is imported here, so that ``opsaudit --help`` is quick:
+# the configuration (pydantic, the sources) loads once a command runs
 if TYPE_CHECKING:
     from opsaudit.runtime import Runtime
     from opsaudit.weekly import ReportFiles
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOURCE_FAILED = 0, 1, 2, 3
-CONFIG_HELP = f"the configuration file (default: ${CONFIG_ENV}, else ./opsaudit.yaml)"
+CONFIG_HELP = "the configuration file (default: $OPSAUDIT_CONFIG, else ./opsaudit.yaml)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,9 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    from opsaudit.config import ConfigError
+    from opsaudit.secrets import Redactor, install_redaction
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     install_redaction()
-    args = build_parser().parse_args(argv)
     try:
         if args.command == "sync":
             return _sync(args)
@@ -123,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _sync(args: argparse.Namespace) -> int:
     from opsaudit.audit import audit_window
+    from opsaudit.config import load_config
     from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
 
@@ -141,6 +145,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     from opsaudit.audit import audit_window
+    from opsaudit.config import load_config
     from opsaudit.measures import measure
     from opsaudit.publish.formats import render
     from opsaudit.runtime import run_audit
@@ -172,6 +177,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from opsaudit.config import ConfigError, load_config
     from opsaudit.metrics import iso_week
     from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
@@ -231,6 +237,7 @@ def _publish(runtime: Runtime, files: ReportFiles, tokens: dict[str, str]) -> in
 def _digest(args: argparse.Namespace) -> int:
     import json
 
+    from opsaudit.config import config_path, load_config
     from opsaudit.posting import chat_poster_for, digest_window, post_digest
     from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
@@ -261,6 +268,7 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
+    from opsaudit.config import load_config
     from opsaudit.publish.catalogue import render_catalogue
 
     policy = load_config(args.config).policy if args.config else None

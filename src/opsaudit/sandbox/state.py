@@ -41,7 +41,6 @@ class PagerDutyWorld:
     total_null: bool = False
 
 
-
 @dataclass
 class SlackWorld:
     team_id: str = "T0SANDBOX"

@@ -212,6 +212,17 @@ class BlobRow(Base):
     text: Mapped[str] = mapped_column(TEXT)
 
 
+class ParseRow(Base):
+    """A parse of a blob kept for the next run (:mod:`opsaudit.parsing.cache`): its kind,
+    the key of the parser's version and settings, and the parse as ASCII JSON."""
+
+    __tablename__ = "parse_cache"
+    blob_sha: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(KIND, primary_key=True)
+    key: Mapped[str] = mapped_column(KIND, primary_key=True)
+    value: Mapped[str] = mapped_column(TEXT)
+
+
 class WorkItemRow(Base):
     """A tracker issue or pull request (the table keeps its first name)."""
 

@@ -1,7 +1,7 @@
 """Channels the source could not read: ``channels.unreadable``.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 
 A war room the bot is not in (or lacks a scope for) is still listed; the source now
 says why it could not read it, in one line, and the checks read that. NULL: read (or
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | None = None
 depends_on: str | None = None
 

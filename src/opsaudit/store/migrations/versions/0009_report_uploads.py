@@ -1,7 +1,7 @@
 """Reports uploaded to the digest channel: one upload per period and channel.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 
 Frozen like 0001: plain SQLAlchemy types, never the models.
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -1,8 +1,10 @@
 """The weekly ops-sync report as a Prefect flow: sync, evaluate eight weeks, write, publish.
 
-The report lands in ``report.output_dir`` (Markdown, HTML, evidence pack, manifest) and
+The report lands in ``report.output_dir`` (Markdown, HTML, evidence pack, manifest), in
+the digest channel (its HTML and Markdown, with the headline summary, once a week), and
 in the Prefect UI as artifacts: the report, its violations as a table, a link to the
-HTML file.
+HTML where it is read (``report.base_url``, else the uploaded file's Slack permalink).
+A refused upload (e.g. no ``files:write`` scope) ends the run Failed, after the rest.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from pydantic import Field
 
 from opsaudit import flowtasks
 from opsaudit.config import load_config
+from opsaudit.posting import publish_report
 from opsaudit.publish.artifacts import publish_artifacts
 from opsaudit.runtime import open_runtime
+from opsaudit.secrets import resolve_tokens
+from opsaudit.sources.base import SourceError
 from opsaudit.weekly import default_week, parse_week, trend_window, write_report
 
 ISOWeek = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$")]
@@ -30,6 +35,7 @@ def weekly_ops_sync(
     as_of: datetime | None = None,
     offline: bool = False,
     output_dir: str | None = None,
+    publish: bool = True,
 ) -> dict[str, Any]:
     """Sync the sources, evaluate the last eight weeks, write and publish the report.
 
@@ -41,6 +47,8 @@ def weekly_ops_sync(
         as_of: "Now" for every deadline. Empty: the real current time.
         offline: Report on what is stored, without syncing.
         output_dir: Where to write the report. Empty: the configuration's report.output_dir.
+        publish: Upload the report's HTML and Markdown to the digest channel with the
+            headline summary (once a week: a re-run uploads nothing new).
     """
     logger = get_run_logger()
     settings = load_config(config)
@@ -57,12 +65,28 @@ def weekly_ops_sync(
             sources=sources,
             output_dir=Path(output_dir or settings.report.output_dir),
         )
-    publish_artifacts(files)
+        link = settings.report.link(files.html.name)
+        refused = None
+        if publish:
+            try:
+                uploaded = publish_report(
+                    runtime=runtime, files=files, tokens=resolve_tokens(settings)
+                )
+            except SourceError as exc:
+                refused = f"the report {chosen} is written but not published: {exc}"
+                logger.error("%s", refused)
+            else:
+                logger.info("%s", uploaded.describe(settings.digest.channel))
+                link = link or uploaded.html_link or None
+    publish_artifacts(files, link=link)
     logger.info("report %s written to %s", chosen, files.html)
     flowtasks.raise_if_failed(files.outcome.sources, what=f"report {chosen} is written")
+    if refused:
+        raise flowtasks.PublishFailed(refused)
     return {
         "week": chosen,
         "markdown": str(files.markdown),
         "html": str(files.html),
+        "link": link,
         "failed_sources": files.outcome.failed_sources,
     }

@@ -21,6 +21,7 @@ from opsaudit.config import Person, ServiceInfo, Waiver
 from opsaudit.engine import evaluate
 from opsaudit.policy import build_policy
 from opsaudit.records import (
+    ActorKind,
     Channel,
     EventKind,
     Incident,
@@ -106,16 +107,23 @@ def event(
     incident_id: str = "QINC0001",
     users: Sequence[str] = (),
     agent: str | None = None,
+    actor: ActorKind | None = None,
+    actor_name: str | None = None,
+    channel: str | None = None,
 ) -> IncidentEvent:
-    """An incident event; ``kind`` as a verb (``"acknowledge"``) or an EventKind."""
+    """An incident event; ``kind`` as a verb (``"acknowledge"``) or an EventKind. The
+    ``agent`` is a person's user id; ``actor`` another kind of maker (``"integration"``),
+    named ``actor_name``; ``channel`` how it came in (``"timeout"``)."""
     return IncidentEvent(
         id=f"R{next(_counter):08d}",
         incident_id=incident_id,
         kind=cast(EventKind, _KINDS.get(kind, kind)),
         created_at=at(at_minutes),
-        actor_kind="person" if agent else None,
+        actor_kind=actor or ("person" if agent else None),
         actor_id=agent,
         user_ids=tuple(users),
+        channel=channel,
+        actor_name=actor_name,
     )
 
 

@@ -199,3 +199,14 @@ def test_the_file_is_found_the_same_way_everywhere(
     monkeypatch.chdir(there)
     with pytest.raises(ConfigError, match="no --config and no OPSAUDIT_CONFIG: looked in"):
         load_config()
+
+
+def test_report_base_url_is_optional_and_must_be_an_http_url(tmp_path: Path) -> None:
+    assert parse("").report.link("ops-sync-2026-W47.html") is None
+    served = parse("report:\n  base_url: https://ops.example.com/reports/\n")
+    link = served.report.link("ops-sync-2026-W47.html")
+    assert link == "https://ops.example.com/reports/ops-sync-2026-W47.html"
+    path = tmp_path / "opsaudit.yaml"
+    path.write_text("report:\n  base_url: reports.example.com\n")
+    with pytest.raises(ConfigError, match=r"^.*:2: report\.base_url: "):
+        load_config(path)

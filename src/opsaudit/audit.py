@@ -22,6 +22,7 @@ from opsaudit.checks.facts import audit_run
 from opsaudit.checks.model import Result, zulu
 from opsaudit.config import Config
 from opsaudit.engine import evaluate
+from opsaudit.parsing.cache import ParseCache
 from opsaudit.snapshot import SourceStatus
 from opsaudit.sources.base import Window
 from opsaudit.sources.table import SOURCE_NAMES, providers
@@ -65,6 +66,9 @@ def build_context(
             postmortem_folder=config.sources.postmortem_folder(),
             war_room_prefix=policy.warroom.prefix or "incident-",
         )
+        # parses kept by earlier runs: an unchanged post-mortem is not parsed again
+        shas = (f.blob_sha for f in snapshot.postmortems)
+        parses = ParseCache(store.load_parses(session=session, shas=shas))
     # each configured source section gives what the checks' settings take from it
     settings = AuditSettings(
         window=window,
@@ -77,6 +81,7 @@ def build_context(
         policy=policy,
         settings=settings,
         calendar=BusinessCalendar.from_policy(policy),
+        parses=parses,
     )
 
 
@@ -104,6 +109,7 @@ def evaluate_step(
             until=window.until,
         )
         store.save_results(session=session, run_id=run_id, as_of=as_of, results=document["results"])
+        store.save_parses(session=session, parses=context.parses.fresh())
         store.finish_audit_run(
             session=session,
             run_id=run_id,

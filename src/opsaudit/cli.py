@@ -15,18 +15,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from opsaudit.config import CONFIG_ENV, Config, ConfigError, config_path, load_config
 from opsaudit.publish.formats import FORMATS
-from opsaudit.secrets import Redactor, install_redaction
 from opsaudit.setup.commands import COMMANDS, add_commands, run_command
 from opsaudit.timeparse import parse_instant
 
+# only what the parser needs is imported here, so that ``opsaudit --help`` is quick:
+# the configuration (pydantic, the sources) loads once a command runs
 if TYPE_CHECKING:
-    from opsaudit.publish.chat import ChatPoster
+    from opsaudit.runtime import Runtime
     from opsaudit.weekly import ReportFiles
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SOURCE_FAILED = 0, 1, 2, 3
-CONFIG_HELP = f"the configuration file (default: ${CONFIG_ENV}, else ./opsaudit.yaml)"
+CONFIG_HELP = "the configuration file (default: $OPSAUDIT_CONFIG, else ./opsaudit.yaml)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--publish",
         action=argparse.BooleanOptionalAction,
         default=False,
-        help="also post the headline figures to the digest channel",
+        help="also upload the report (HTML, Markdown) to the digest channel, once a period",
     )
     report.add_argument("--output-dir", type=Path, help="default: report.output_dir")
     report.add_argument("--offline", action="store_true", help="report on stored data only")
@@ -96,9 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    from opsaudit.config import ConfigError
+    from opsaudit.secrets import Redactor, install_redaction
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     install_redaction()
-    args = build_parser().parse_args(argv)
     try:
         if args.command == "sync":
             return _sync(args)
@@ -127,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _sync(args: argparse.Namespace) -> int:
     from opsaudit.audit import audit_window
+    from opsaudit.config import load_config
     from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
 
@@ -145,6 +149,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     from opsaudit.audit import audit_window
+    from opsaudit.config import load_config
     from opsaudit.measures import measure
     from opsaudit.publish.formats import render
     from opsaudit.runtime import run_audit
@@ -176,11 +181,12 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from opsaudit.config import ConfigError, load_config
     from opsaudit.metrics import iso_week
     from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
     from opsaudit.sources.base import Window
-    from opsaudit.weekly import default_week, parse_week, trend_window, write_report
+    from opsaudit.weekly import default_week, parse_week, report_window, write_report
 
     if args.week and (args.since or args.until):
         raise ConfigError("give either --week or --since/--until, not both")
@@ -195,10 +201,11 @@ def _report(args: argparse.Namespace) -> int:
         raise ConfigError(str(exc)) from None
     if window is not None:
         week = iso_week(window.until - timedelta(microseconds=1))
+    tokens = {} if args.offline and not args.publish else resolve_tokens(config)
     with open_runtime(config) as runtime:
         sources = runtime.statuses(
-            tokens={} if args.offline else resolve_tokens(config),
-            window=window or trend_window(week),
+            tokens=tokens,
+            window=report_window(week, window),
             offline=args.offline,
             progress=_progress,
         )
@@ -210,36 +217,48 @@ def _report(args: argparse.Namespace) -> int:
             output_dir=args.output_dir or config.report.output_dir,
             window=window,
         )
-    for path in (files.markdown, files.html, files.evidence, files.manifest):
-        print(path)
-    if args.publish:
-        _publish_summary(config, files)
-    return 3 if files.outcome.failed_sources else EXIT_OK
+        for path in (files.markdown, files.html, files.evidence, files.manifest):
+            print(path)
+        published = _publish(runtime, files, tokens) if args.publish else EXIT_OK
+    return 3 if files.outcome.failed_sources else published
+
+
+def _publish(runtime: Runtime, files: ReportFiles, tokens: dict[str, str]) -> int:
+    """Upload the written report; a chat workspace that refuses is one line and exit 1
+    (the files stay written; no source failed)."""
+    from opsaudit.posting import publish_report
+    from opsaudit.sources.base import SourceError
+
+    try:
+        uploaded = publish_report(runtime=runtime, files=files, tokens=tokens)
+    except SourceError as exc:
+        _progress(f"opsaudit: the report is written but not published: {exc}")
+        return EXIT_ERROR
+    _progress(uploaded.describe(runtime.config.digest.channel))
+    return EXIT_OK
 
 
 def _digest(args: argparse.Namespace) -> int:
     import json
 
-    from opsaudit.audit import audit_window
-    from opsaudit.publish.digest import send_digest
+    from opsaudit.config import config_path, load_config
+    from opsaudit.posting import chat_poster_for, digest_window, post_digest
     from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
 
     config = load_config(args.config)
     tokens = resolve_tokens(config)
-    poster = _chat_poster(config, tokens, why=f"{config_path(args.config)}: post the digest")
+    poster = chat_poster_for(config, tokens, why=f"{config_path(args.config)}: post the digest")
     as_of = args.as_of or datetime.now(UTC)
-    window = audit_window(config=config, as_of=as_of, since=None, until=None)
     with open_runtime(config) as runtime:
-        sources = runtime.statuses(tokens=tokens, window=window, offline=False, progress=_progress)
-        outcome = runtime.evaluate(window=window, as_of=as_of, sources=sources)
-        sent = send_digest(
-            poster=poster,
-            channel=config.digest.channel,
-            run=outcome,
-            engine=runtime.engine,
-            report_link=_latest_report(config, as_of),
-            dry_run=args.dry_run,
+        sources = runtime.statuses(
+            tokens=tokens,
+            window=digest_window(config, as_of),
+            offline=False,
+            progress=_progress,
+        )
+        outcome, sent = post_digest(
+            runtime=runtime, poster=poster, sources=sources, as_of=as_of, dry_run=args.dry_run
         )
     for warning in sent.warnings:
         _progress(f"opsaudit: {warning}")
@@ -252,43 +271,8 @@ def _digest(args: argparse.Namespace) -> int:
     return 3 if outcome.failed_sources else EXIT_OK
 
 
-def _latest_report(config: Config, as_of: datetime) -> str | None:
-    """The HTML report of the last complete week, when it has been written."""
-    from opsaudit.publish.report import report_basename
-    from opsaudit.weekly import default_week
-
-    path = config.report.output_dir / f"{report_basename(default_week(as_of))}.html"
-    return str(path.resolve()) if path.is_file() else None
-
-
-def _publish_summary(config: Config, files: ReportFiles) -> None:
-    from opsaudit.publish.summary_post import post_summary
-    from opsaudit.secrets import resolve_tokens
-
-    poster = _chat_poster(
-        config, resolve_tokens(config), why="--publish: post to the digest channel"
-    )
-    link = str(files.html.resolve())
-    post_summary(
-        poster=poster,
-        channel=config.digest.channel,
-        report=files.report,
-        report_link=link,
-    )
-    _progress(f"headline figures posted to #{config.digest.channel}")
-
-
-def _chat_poster(config: Config, tokens: dict[str, str], *, why: str) -> ChatPoster:
-    """A poster to the digest channel's workspace: the configured ``chat`` source's."""
-    from opsaudit.sources.table import chat_poster, providers
-
-    poster = chat_poster(config, tokens)
-    if poster is None:
-        raise ConfigError(f"{why}: sources.{providers()['chat']} is needed")
-    return poster
-
-
 def _rules(args: argparse.Namespace) -> int:
+    from opsaudit.config import load_config
     from opsaudit.publish.catalogue import render_catalogue
 
     policy = load_config(args.config).policy if args.config else None

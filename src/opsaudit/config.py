@@ -115,6 +115,12 @@ class Digest(_Strict):
 
 class Report(_Strict):
     output_dir: Path = Path("reports")
+    # where output_dir is served over HTTP(S): links to a report are <base_url>/<file name>
+    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
+
+    def link(self, name: str) -> str | None:
+        """The URL of the report file ``name`` where reports are served, if they are."""
+        return f"{self.base_url.rstrip('/')}/{name}" if self.base_url else None
 
 
 class Config(_Strict):

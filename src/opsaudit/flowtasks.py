@@ -33,6 +33,11 @@ class SourcesFailed(Exception):
     artifacts are stored, and the run ends Failed so that Prefect's notifications fire."""
 
 
+class PublishFailed(Exception):
+    """Raised at the end of a flow run whose files are written but whose upload to the
+    chat channel was refused (a missing scope, no such channel)."""
+
+
 def transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
     """Whether a failed step is worth a task retry: not when the source itself gave up
     (a refused token, a missing scope, a 404, an untrusted certificate, its deadline):

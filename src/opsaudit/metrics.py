@@ -22,8 +22,10 @@ import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is made (it takes a quarter second)
+    import pandas as pd
 
 _FACT_COLUMNS = ("id", "number", "severity", "service", "brand")
 _TIME_COLUMNS = ("triggered_at", "acknowledged_at", "resolved_at")
@@ -78,6 +80,8 @@ def incident_frame(facts: Sequence[IncidentFact]) -> pd.DataFrame:
     float seconds from the trigger (``nan`` when missing); ``week`` is the ISO week of
     the trigger in UTC.
     """
+    import pandas as pd
+
     rows = [_row(fact) for fact in facts]
     columns = [f.name for f in fields(IncidentFact)] + ["mtta_s", "mttr_s", "week"]
     frame = pd.DataFrame(rows, columns=columns)
@@ -203,6 +207,8 @@ def _key(key: Hashable) -> tuple[object, ...]:
 
 def _plain(value: object) -> object:
     """A group value as a plain Python value: pandas' NA markers become ``None``."""
+    import pandas as pd  # loaded already: a frame was made
+
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
     if hasattr(value, "item"):  # numpy scalars

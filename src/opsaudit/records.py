@@ -38,6 +38,9 @@ Capability = Literal["incidents", "chat", "documents", "tracker"]
 CAPABILITIES: tuple[Capability, ...] = ("incidents", "chat", "documents", "tracker")
 # ``Incident.resolve_reason`` when the incident was merged into another one.
 MERGED: Final = "merged"
+# ``IncidentEvent.channel`` of an event a timer made, not a person or a tool: a resolution
+# by the service's auto-resolve timeout (PagerDuty's channel type, the same word).
+TIMEOUT: Final = "timeout"
 
 # --------------------------------------------------------------------------- incidents
 
@@ -109,6 +112,7 @@ class IncidentEvent:
     user_ids: tuple[str, ...] = ()
     escalation_policy_id: str | None = None  # the policy delegated to
     channel: str | None = None  # how the vendor says it came in ("web_trigger", "auto"...)
+    actor_name: str | None = None  # who or what made it, as the vendor names it ("Datadog")
 
 
 # ------------------------------------------------------------------------------- chat
@@ -122,6 +126,9 @@ class Channel:
     is_archived: bool = False
     is_private: bool = False
     creator: str | None = None
+    # why the chat source could not read its messages (one line a user can act on),
+    # or None: read, or not needed
+    unreadable: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +239,9 @@ class ChatBatch:
     channels: list[Channel] = field(default_factory=list)
     messages: list[MessageMeta] = field(default_factory=list)
     incidents_posts: list[IncidentsPost] = field(default_factory=list)
+    # (channel id, ts) of incidents-channel messages edited so that they are no longer
+    # summary posts: the store forgets them
+    unposted: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -240,3 +250,6 @@ class DocumentBatch:
     commits: list[Commit] = field(default_factory=list)
     blobs: list[Blob] = field(default_factory=list)
     issues: list[WorkItem] = field(default_factory=list)
+    # the commits are the folder's whole first-parent history: they replace those stored
+    # (a first sync, ``--full``, or a store synced when history was read otherwise)
+    replaces_history: bool = False

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from opsaudit import store
 from opsaudit.config import Config
+from opsaudit.parsing.cache import ParseCache
+from opsaudit.parsing.incident_refs import IncidentRef
 from opsaudit.records import Incident
 from opsaudit.secrets import Redactor
 from opsaudit.snapshot import SourceStatus
@@ -254,6 +256,30 @@ class StoreFacts:
             files = store.postmortem_files_at(session=session, as_of=self.now, folder=self.folder)
             texts = store.load_blobs(session=session, shas=(f.blob_sha for f in files))
             return list(texts.values())
+
+    def postmortem_incident_refs(
+        self, *, web_hosts: tuple[str, ...], prefix: str, ticket: str, max_bytes: int | None
+    ) -> list[IncidentRef]:
+        if self.folder is None:
+            return []
+        found: dict[IncidentRef, None] = {}
+        with Session(self.engine) as session, session.begin():
+            files = store.postmortem_files_at(session=session, as_of=self.now, folder=self.folder)
+            shas = [f.blob_sha for f in files]
+            texts = store.load_blobs(session=session, shas=shas)
+            parses = ParseCache(store.load_parses(session=session, shas=shas))
+            for sha in dict.fromkeys(s for s in shas if s in texts):
+                refs = parses.refs(
+                    sha,
+                    texts[sha],
+                    web_hosts=web_hosts,
+                    prefix=prefix,
+                    ticket=ticket,
+                    max_bytes=max_bytes,
+                )
+                found.update(dict.fromkeys(refs))
+            store.save_parses(session=session, parses=parses.fresh())
+        return list(found)
 
     def known_document_versions(self) -> Set[str]:
         with Session(self.engine) as session:

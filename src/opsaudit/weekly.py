@@ -22,6 +22,7 @@ from opsaudit.publish.evidence import write_pack
 from opsaudit.publish.report import (
     OpsSyncReport,
     build_report,
+    period_title,
     render_html,
     render_markdown,
     report_basename,
@@ -74,6 +75,15 @@ def trend_window(week: str) -> Window:
     return Window(since=end - timedelta(days=7 * TREND_WEEKS), until=end)
 
 
+def report_window(week: str, window: Window | None = None) -> Window:
+    """What a report evaluates (and syncs): the eight weeks ending with ``week``, and,
+    for a report on a range, the range too."""
+    trend = trend_window(week)
+    if window is None:
+        return trend
+    return Window(since=min(window.since, trend.since), until=window.until)
+
+
 def write_report(
     *,
     runtime: Runtime,
@@ -85,18 +95,25 @@ def write_report(
 ) -> ReportFiles:
     """Evaluate, store and write the report of ``week`` into ``output_dir``.
 
-    The checks are evaluated over ``window``, by default the eight weeks ending with
-    ``week`` (:func:`trend_window`).
+    The checks are evaluated over the eight weeks ending with ``week``
+    (:func:`trend_window`). With ``window``, the report is of that range (``week`` is
+    then the week of its last day): the evaluation also covers the range, and the
+    files are named after it (``ops-sync-2026-11-02--2026-11-22``).
     """
     config = runtime.config
-    outcome = runtime.evaluate(window=window or trend_window(week), as_of=as_of, sources=sources)
+    outcome = runtime.evaluate(window=report_window(week, window), as_of=as_of, sources=sources)
     with Session(runtime.engine) as session:
         findings = store.load_findings(session=session)
+    period = (window.since, window.until) if window is not None else None
     report = build_report(
-        run=outcome, findings=findings, week=week, digest_channel=config.digest.channel
+        run=outcome,
+        findings=findings,
+        week=week,
+        digest_channel=config.digest.channel,
+        period=period,
     )
     output_dir.mkdir(parents=True, exist_ok=True)
-    base = report_basename(week)
+    base = report_basename(period_title(period).replace(" to ", "--") if period else week)
     markdown = output_dir / f"{base}.md"
     html = output_dir / f"{base}.html"
     markdown.write_text(render_markdown(report), encoding="utf-8")

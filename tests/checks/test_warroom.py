@@ -284,3 +284,28 @@ def test_cadence_is_unknown_without_the_policy_value() -> None:
     result = only("warroom.cadence", ctx)
     assert result.status == "unknown"
     assert "warroom.update_every" in result.message
+
+
+# ------------------------------------------------ war rooms the bot could not read
+
+
+@pytest.mark.rule("warroom.opened", "violation")
+def test_no_room_says_private_rooms_are_seen_only_by_members() -> None:
+    result = only("warroom.opened", sev1(as_of=at(60)))
+    assert result.message == (
+        "No war room #incident-1234 by 10:15 UTC (limit 15 min). Private channels are only "
+        "seen when the bot is a member: invite it if there is one."
+    )
+
+
+@pytest.mark.rule("warroom.cadence", "other")
+def test_an_unreadable_room_is_opened_by_its_creation_and_its_cadence_unknown() -> None:
+    why = (
+        "the bot is not a member of #incident-1234: invite it or enable sources.slack.join_channels"
+    )
+    unread = Channel(id=ROOM_ID, name="incident-1234", created=at(5), unreadable=why)
+    ctx = sev1(resolved=60, channels=[unread])  # no messages: silence, but not known
+    assert only("warroom.opened", ctx).status == "pass"
+    result = only("warroom.cadence", ctx)
+    assert result.status == "unknown"
+    assert result.message == f"Cadence of war room #incident-1234 unknown: {why}."

@@ -9,6 +9,7 @@ import yaml
 from prefect.exceptions import ParameterTypeError
 
 from flow_modules import load_flow_module
+from opsaudit.policy import DEFAULT_POLICY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_deployment_points_at_a_flow_that_accepts_its_parameters() -> None:
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     names = [d["name"] for d in spec["deployments"]]
-    assert names == ["nightly-audit", "adhoc-audit", "weekly-ops-sync"]
+    assert names == ["nightly-audit", "adhoc-audit", "weekly-ops-sync", "violation-digest"]
     for deployment in spec["deployments"]:
         path, _, name = deployment["entrypoint"].partition(":")
         assert (ROOT / path).is_file(), path
@@ -34,7 +35,9 @@ def test_the_run_forms_are_flat_typed_and_described() -> None:
             "as_of",
             "offline",
             "output_dir",
+            "publish",
         },
+        ("violation_digest", "violation_digest"): {"config", "as_of", "dry_run", "offline"},
     }
     for (module, name), fields in expected.items():
         flow = getattr(load_flow_module(module), name)
@@ -46,6 +49,18 @@ def test_the_run_forms_are_flat_typed_and_described() -> None:
         # as `prefect deployment run ... --param config=...` sends it
         given = flow.validate_parameters({"config": "/etc/opsaudit.yaml"})
         assert given["config"] == "/etc/opsaudit.yaml"
+
+
+def test_the_digest_runs_on_weekdays_after_the_nightly_audit_in_the_policy_time_zone() -> None:
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    by_name = {d["name"]: d for d in spec["deployments"]}
+    (digest,) = by_name["violation-digest"]["schedules"]
+    (nightly,) = by_name["nightly-audit"]["schedules"]
+    assert digest["timezone"] == DEFAULT_POLICY["timezone"] == nightly["timezone"]
+    minute, hour, _, _, weekdays = digest["cron"].split()
+    nightly_minute, nightly_hour, *_ = nightly["cron"].split()
+    assert (int(hour), int(minute)) > (int(nightly_hour), int(nightly_minute))
+    assert weekdays == "MON-FRI"
 
 
 def test_a_bad_week_is_refused_by_the_form() -> None:

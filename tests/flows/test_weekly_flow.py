@@ -36,7 +36,31 @@ def test_the_flow_writes_the_report_and_its_artifacts(
     assert html.is_file() and Path(summary["markdown"]).is_file()
     report = Artifact.get(REPORT_KEY)
     assert report is not None and "2026-W47" in str(report.data)
+    slack = setup.org.world.slack
+    room = next(c["id"] for c in slack.channels if c["name"] == setup.config.digest.channel)
+    (shared,) = slack.messages[room]
+    uploaded = {f["name"]: f["permalink"] for f in shared["files"]}
+    assert set(uploaded) == {html.name, Path(summary["markdown"]).name}
     link = Artifact.get(HTML_KEY)
-    assert link is not None and html.resolve().as_uri() in str(link.data)
+    assert uploaded[html.name] == summary["link"]
+    assert link is not None and str(link.data) == f"[{html.name}]({summary['link']})"
+    assert "file://" not in str(link.data)
     table = Artifact.get(VIOLATIONS_KEY)
     assert table is not None and "rule" in str(table.data)
+
+
+def test_with_a_base_url_the_link_is_where_reports_are_served(
+    prefect_backend: None, setup: Setup, tmp_path: Path
+) -> None:
+    with setup.config_path.open("a", encoding="utf-8") as config:
+        config.write("report:\n  base_url: https://reports.example.com/ops/\n")
+    summary = flows.weekly_ops_sync(
+        config=str(setup.config_path),
+        week="2026-W47",
+        as_of=setup.org.as_of,
+        output_dir=str(tmp_path / "reports"),
+        publish=False,
+    )
+    assert summary["link"] == "https://reports.example.com/ops/ops-sync-2026-W47.html"
+    link = Artifact.get(HTML_KEY)
+    assert link is not None and str(link.data) == f"[ops-sync-2026-W47.html]({summary['link']})"

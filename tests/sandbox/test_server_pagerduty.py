@@ -163,3 +163,35 @@ def test_client_rides_out_rate_limits(sandbox: Sandbox, kit: Any) -> None:
     assert len(found) == 30
     # every second request is refused: ok, 429, ok, 429, ok
     assert sandbox.counts["pagerduty GET /incidents"] == 5
+
+
+def test_since_and_until_more_than_six_months_apart_are_refused(sandbox: Sandbox, kit: Any) -> None:
+    client = kit.pd()
+    since = datetime(2024, 3, 1, tzinfo=UTC)
+    six_months = {"since": kit.iso(since), "until": "2024-09-01T00:00:00Z"}
+    assert client.get("incidents", params=six_months).status_code == 200
+    over = client.get("incidents", params={**six_months, "until": "2024-09-01T00:00:01Z"})
+    assert over.status_code == 400
+    # the real API's answer (seen for a two-year range): code 2001, "is invalid."
+    assert over.json() == {
+        "error": {"message": "Invalid Input Provided", "code": 2001, "errors": [" is invalid."]}
+    }
+    # since alone reaches until now: more than 6 months back is refused as well
+    assert client.get("incidents", params={"since": kit.iso(since)}).status_code == 400
+    assert client.get("incidents", params={"date_range": "all"}).status_code == 200
+
+
+def test_six_months_are_calendar_months() -> None:
+    from opsaudit.sandbox.pagerduty_api import add_months
+
+    assert add_months(datetime(2026, 8, 31, 12, tzinfo=UTC), 6) == datetime(
+        2027, 2, 28, 12, tzinfo=UTC
+    )
+    assert add_months(datetime(2026, 10, 15, tzinfo=UTC), 6) == datetime(2027, 4, 15, tzinfo=UTC)
+
+
+def test_total_stays_null_where_the_world_says_so(sandbox: Sandbox, kit: Any) -> None:
+    with sandbox.world.lock:
+        sandbox.world.pagerduty.total_null = True
+    body = kit.pd().jget("incidents", params={**WINDOW, "limit": 5, "total": "true"})
+    assert (body["total"], body["more"]) == (None, True)

@@ -12,7 +12,7 @@ import yaml
 
 from opsaudit.cli import main
 from opsaudit.sandbox.org import generate
-from opsaudit.sandbox.slack_auth import BOT_SCOPES
+from opsaudit.sandbox.slack_access import ALL_SCOPES
 from sync_fixtures import Setup, serve_org
 
 
@@ -71,7 +71,7 @@ def test_all_ok_exits_0_with_a_line_per_finding(
     ]
     text = "\n".join(lines)
     assert "pagerduty  token accepted: GET /incidents lists" in text
-    assert "slack      scopes: the 7 needed are granted" in text
+    assert "slack      scopes: the 9 needed are granted" in text
     assert "slack      incidents channel #incidents found (C" in text
     assert "slack      digest channel #ops-compliance found (C" in text
     assert "github     token accepted: repository acme/ops-docs found (rate limit: " in text
@@ -137,12 +137,14 @@ def test_refused_tokens_say_which_variable_to_fix_and_never_show_the_token(
 def test_a_missing_slack_scope_is_named_with_what_it_is_for(
     setup: Setup, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    setup.org.world.slack.scopes = set(BOT_SCOPES) - {"groups:read", "users:read.email"}
+    setup.org.world.slack.scopes = set(ALL_SCOPES) - {"groups:read", "users:read.email"}
     assert _fails(setup.config_path, capsys) == [
         "FAIL  slack      scope groups:read missing (to list private war rooms): add it to "
         "the app's bot token scopes, then reinstall the app",
         "FAIL  slack      scope users:read.email missing (to mention owners by e-mail in the "
         "digest): add it to the app's bot token scopes, then reinstall the app",
+        "FAIL  slack      incidents channel: conversations.list failed: the Slack app lacks "
+        "the scope 'groups:read' (add it to the app's bot token scopes and reinstall the app)",
     ]
 
 

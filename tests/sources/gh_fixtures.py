@@ -44,7 +44,12 @@ class RepoBuilder:
         renames: dict[str, str] | None = None,
         *,
         at: datetime | None = None,
+        authored: datetime | None = None,
+        branch: list[GitCommit] | None = None,
+        base: str | None = None,
     ) -> GitCommit:
+        """A commit on the default branch; with ``branch``, a merge commit of those side
+        commits (forked from ``base``, default the commit before)."""
         when = at or T0 + timedelta(hours=len(self.repo.commits))
         made = GitCommit(
             sha=fake_sha(label),
@@ -52,6 +57,9 @@ class RepoBuilder:
             message=label,
             changes=dict(changes or {}),
             renames=dict(renames or {}),
+            authored_at=authored,
+            branch=list(branch or []),
+            branch_base=base,
         )
         self.repo.commits.append(made)
         return made
@@ -101,6 +109,11 @@ class RepoBuilder:
                 data["pull_request"]["merged_at"] = _z(merged_at) if merged_at else None
         self.repo.issues.append(data)
         return data
+
+
+def side(label: str, changes: dict[str, str | None], *, at: datetime) -> GitCommit:
+    """A commit on a side branch (give it to :meth:`RepoBuilder.commit` as ``branch``)."""
+    return GitCommit(sha=fake_sha(label), committed_at=at, message=label, changes=dict(changes))
 
 
 def new_world() -> World:

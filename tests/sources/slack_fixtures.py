@@ -7,7 +7,7 @@ channel objects; ``conversations.history`` messages with ``thread_ts``, ``reply_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from netutil import free_port  # noqa: F401  (re-exported for the tests)
 from opsaudit.records import ChatBatch
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.state import World, slack_ts
-from opsaudit.sources.base import Cursor, Endpoint, RequestCounter, RetryPolicy
+from opsaudit.sources.base import Cursor, Deadline, Endpoint, RequestCounter, RetryPolicy
 from opsaudit.sources.slack import WarRoomScope, fetch_slack, ts_datetime
 
 # Yesterday, on the hour: the sandbox, like Slack, hides messages dated after the real now.
@@ -224,10 +224,14 @@ def sync(
     counter: RequestCounter | None = None,
     retry: RetryPolicy = FAST,
     page_size: int = PAGE,
+    join: bool = True,
+    said: list[str] | None = None,
 ) -> tuple[ChatBatch, Cursor]:
-    """One sync of the test workspace (small pages by default, so every read spans several)."""
+    """One sync of the test workspace (small pages by default, so every read spans several);
+    its progress lines go to ``said``."""
+    deadline = Deadline(source="slack", progress=(said if said is not None else []).append)
     return fetch_slack(
-        endpoint=endpoint(sb),
+        endpoint=replace(endpoint(sb), deadline=deadline),
         incidents_channel="incidents",
         war_rooms=scope,
         cursor=cursor,
@@ -236,7 +240,18 @@ def sync(
         counter=counter,
         retry=retry,
         page_size=page_size,
+        join_channels=join,
     )
+
+
+def sync_saying(
+    sb: Sandbox, *, join: bool = True, page_size: int = PAGE
+) -> tuple[ChatBatch, Cursor, RequestCounter, list[str]]:
+    """A full sync that also returns its request count and its progress lines."""
+    said: list[str] = []
+    counter = RequestCounter()
+    batch, cursor = sync(sb, counter=counter, page_size=page_size, join=join, said=said)
+    return batch, cursor, counter, said
 
 
 def by_channel(batch: ChatBatch) -> dict[str, set[str]]:

@@ -120,7 +120,8 @@ def test_blobs_of_the_folder_are_fetched_once_and_decoded(repo: Repo, sb: Sandbo
     expected = {DB_V1, DB_V2, CDN_TEXT, TMP_TEXT}
     assert texts == {git_blob_sha(t): t for t in expected}
     assert endpoint_count(sb, "/git/blobs/{sha}") == len(expected)
-    assert endpoint_count(sb, "/git/trees/{sha}") == 1
+    # the folder's own tree: the root, docs/, then docs/incidents/ recursively
+    assert endpoint_count(sb, "/git/trees/{sha}") == 3
 
 
 def test_known_blobs_are_not_fetched_again(repo: Repo, sb: Sandbox) -> None:

@@ -20,7 +20,7 @@ from pd_fixtures import (
     small_world,
 )
 
-from netutil import free_port
+from netutil import DroppingProxy, free_port
 from opsaudit.records import MERGED, ResponderRequest
 from opsaudit.sandbox.server import Faults, Sandbox
 from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError, Window
@@ -223,7 +223,77 @@ def test_real_cap_is_never_hit() -> None:
     assert len(batch.incidents) == 10_050
 
 
+def test_a_window_longer_than_six_months_is_cut_into_ranges_the_api_accepts() -> None:
+    b = PagerDutyWorldBuilder()
+    svc, user = b.service("Checkout"), b.user("Jane Doe")
+    start = NOW - timedelta(days=270)  # 9 months back
+    created = [start + timedelta(days=9 * k, hours=1) for k in range(30)]
+    ids = [b.incident(created=c, service=svc, assignees=[user]) for c in created]
+    with serve(b) as sb:
+        # the sandbox answers 400 to a query over 6 months: this would fail the source
+        batch, _ = fetch(sb, window=Window(since=start, until=NOW))
+        counts = dict(sb.counts)
+    assert incident_ids(batch) == set(ids)
+    assert {e.id for e in batch.log_events} == entry_ids(b.pd.log_entries, ids)
+    assert counts["pagerduty GET /incidents"] == 2  # 180 days, then the 90 left
+    assert counts["pagerduty GET /log_entries"] == 2
+
+
+def test_total_null_is_never_silent_truncation_the_range_is_halved() -> None:
+    b, ids = small_world(60)
+    b.pd.total_null = True  # the API leaves total null even when asked
+    with serve(b) as sb:
+        batch, _ = fetch(sb, cap=50, page_size=25)
+        counts = dict(sb.counts)
+    assert incident_ids(batch) == set(ids)
+    assert len(batch.incidents) == 60  # no incident twice
+    assert {e.id for e in batch.log_events} == entry_ids(b.pd.log_entries, ids)
+    assert len(batch.log_events) == 240
+    assert counts["pagerduty GET /incidents"] > 3  # 60 incidents held more than 50: split
+
+
+def test_a_list_without_a_range_that_reaches_the_offset_cap_fails_the_source() -> None:
+    b = PagerDutyWorldBuilder()
+    for k in range(10_001):
+        b.pd.users.append({"id": f"PU{k:06d}", "type": "user", "name": f"U{k}", "email": ""})
+    with serve(b) as sb, pytest.raises(SourceError) as info:
+        fetch(sb)
+    assert str(info.value) == (
+        "pagerduty: GET /users: more than 10,000 results and no time range to split them "
+        "by; classic pagination cannot reach them"
+    )
+
+
 # --------------------------------------------------------------------- errors, retries
+
+
+def test_network_errors_are_retried_with_a_growing_wait() -> None:
+    b, ids = small_world(3)
+    with serve(b) as sb, DroppingProxy(sb.port, drop=3) as proxy:
+        url = sb.pagerduty_url.replace(f":{sb.port}/", f":{proxy.port}/")
+        dropped = Endpoint(api_url=url, token=sb.world.tokens.pagerduty, ca_file=sb.ca_file)
+        started = time.monotonic()
+        batch, _ = fetch_pagerduty(
+            endpoint=dropped,
+            window=WINDOW,
+            cursor=None,
+            now=NOW,
+            retry=RetryPolicy(attempts=5, backoff=0.1, max_wait=1),
+        )
+        elapsed = time.monotonic() - started
+    assert incident_ids(batch) == set(ids)
+    assert proxy.accepted >= 4  # three hung up on, then one that carried the sync
+    assert elapsed >= 0.1 + 0.2 + 0.4  # backoff 0.1 s, doubling: not three at once
+
+
+def test_a_network_that_stays_down_fails_after_bounded_attempts() -> None:
+    b, _ = small_world(1)
+    with serve(b) as sb, DroppingProxy(sb.port, drop=100) as proxy:
+        url = sb.pagerduty_url.replace(f":{sb.port}/", f":{proxy.port}/")
+        dropped = Endpoint(api_url=url, token=sb.world.tokens.pagerduty, ca_file=sb.ca_file)
+        with pytest.raises(SourceError, match="the API could not be reached"):
+            fetch_pagerduty(endpoint=dropped, window=WINDOW, cursor=None, now=NOW, retry=FAST)
+    assert proxy.accepted == FAST.attempts
 
 
 def test_a_refused_token_fails_without_leaking_it(caplog: pytest.LogCaptureFixture) -> None:
@@ -410,6 +480,8 @@ def test_vendor_words_become_our_kinds() -> None:
     assert actor_kind("inbound_integration_reference") == "integration"
     assert actor_kind("integration_reference") == "integration"
     assert actor_kind("service_reference") == "service"
+    assert actor_kind("events_api_v2_inbound_integration_reference") == "integration"
+    assert actor_kind("generic_email_inbound_integration_reference") == "integration"
     assert actor_kind("api_token_reference") == "automation"
     assert actor_kind(None) is None
     assert resolve_reason("merge_resolve_reason") == MERGED

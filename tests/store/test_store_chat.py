@@ -103,3 +103,10 @@ def test_saving_twice_is_idempotent_and_later_saves_update(engine: Engine) -> No
     commit(engine, save_chat, ChatBatch(channels=[archived], incidents_posts=[edited]))
     assert read(engine, load_channels) == [archived]
     assert read(engine, load_incidents_posts) == [edited]
+
+
+def test_a_post_edited_into_something_else_is_forgotten(engine: Engine) -> None:
+    kept, edited = post(3, "*Incident summary*\nA"), post(4, "*Incident summary*\nB")
+    commit(engine, save_chat, ChatBatch(incidents_posts=[kept, edited]))
+    commit(engine, save_chat, ChatBatch(unposted=[(edited.channel_id, edited.ts), ("CX", "1.0")]))
+    assert read(engine, load_incidents_posts) == [kept]

@@ -183,3 +183,17 @@ def test_issue_states_upsert_by_repo_and_number(engine: Engine) -> None:
     commit(engine, save_documents, DocumentBatch(issues=[closed]))
     assert closed in read(engine, load_work_items)
     assert len(read(engine, load_work_items)) == 3
+
+
+def test_a_batch_that_replaces_history_leaves_no_stale_commit(engine: Engine) -> None:
+    # an older sync stored a merged branch's own commit (added at 10); the first-parent
+    # history, read again whole, has the merge commit that landed the file (at 90)
+    branch = git_commit("branch", at(10), add(A, "a v1"))
+    merge = git_commit("merge", at(90), add(A, "a v1"))
+    commit(engine, save_documents, DocumentBatch(commits=[branch], blobs=[blob("a v1")]))
+    commit(engine, save_documents, DocumentBatch(commits=[merge], replaces_history=True))
+    with Session(engine) as session:
+        assert [c.sha for c in load_commits(session=session)] == [merge.sha]
+        landed = landing_times(session=session, as_of=at(100), folder=DIR)
+        assert landed == {A: (merge.sha, at(90))}
+        assert postmortem_files_at(session=session, as_of=at(50), folder=DIR) == []

@@ -14,6 +14,7 @@ from functools import cached_property
 from opsaudit.calendar import BusinessCalendar
 from opsaudit.checks.links import Links
 from opsaudit.checks.model import Result, Subject
+from opsaudit.checks.post_index import PostIndex
 from opsaudit.checks.results import unique
 from opsaudit.checks.views import (
     AuditSettings,
@@ -25,9 +26,10 @@ from opsaudit.checks.views import (
     severity_of,
 )
 from opsaudit.config import ServiceInfo
-from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
-from opsaudit.parsing.postmortem import ActionItem, PostMortemDoc, parse_postmortem
-from opsaudit.parsing.postmortem_text import link_text, unparsed_reason
+from opsaudit.parsing.cache import ParseCache
+from opsaudit.parsing.incident_refs import IncidentRef
+from opsaudit.parsing.postmortem import ActionItem, PostMortemDoc, Section, parse_postmortem
+from opsaudit.parsing.postmortem_text import unparsed_reason
 from opsaudit.parsing.summary import is_summary_post, mentions, parse_summary
 from opsaudit.policy import Policy, Severity, ticket_kind, ticket_of
 from opsaudit.records import MERGED, Channel, Incident, IncidentEvent, MessageMeta, Service
@@ -48,8 +50,10 @@ class Context:
         policy: Policy,
         settings: AuditSettings,
         calendar: BusinessCalendar,
+        parses: ParseCache | None = None,
     ) -> None:
         self.snapshot = snapshot
+        self.parses = parses if parses is not None else ParseCache()  # kept by the store
         self.policy = policy
         self.settings = settings
         self.calendar = calendar
@@ -57,6 +61,8 @@ class Context:
         self._views: dict[str, IncidentView] = {}
         self._action_items: dict[str, list[ActionItem] | None] = {}
         self._unparsed: dict[str, str | None] = {}
+        self._refs: dict[str, list[IncidentRef]] = {}
+        self._linked: dict[str, list[Incident]] = {}
 
     @property
     def as_of(self) -> datetime:
@@ -181,19 +187,21 @@ class Context:
             if is_summary_post(post.text)  # the store keeps candidates; the parser decides
         )
 
+    @cached_property
+    def _post_index(self) -> PostIndex:
+        urls = (self.links.incident_url(i) for i in self.snapshot.incidents)
+        return PostIndex(self.parsed_posts, urls=(u for u in urls if u is not None))
+
     def summary_posts(self, incident: Incident) -> list[ParsedPost]:
-        """Summary posts of ``#incidents`` that belong to the incident, by time."""
+        """Summary posts of ``#incidents`` that belong to the incident, by time: they
+        mention its war room (name or id) or its id, or hold its web address."""
         room = self.war_room(incident)
-        name = f"{self.policy.warroom.prefix or 'incident-'}{self.ticket(incident)}"
-        url = self.links.incident_url(incident)
-        return [
-            p
-            for p in self.parsed_posts
-            if name in p.mentions.channel_names
-            or (room is not None and room.id in p.mentions.channel_ids)
-            or incident.id in p.mentions.incident_ids
-            or (url is not None and url in p.post.text)
-        ]
+        return self._post_index.find(
+            name=f"{self.policy.warroom.prefix or 'incident-'}{self.ticket(incident)}",
+            room=room.id if room is not None else None,
+            incident_id=incident.id,
+            url=self.links.incident_url(incident),
+        )
 
     # ------------------------------------------------------------------ documents
 
@@ -217,11 +225,19 @@ class Context:
     @cached_property
     def documents(self) -> dict[str, PostMortemDoc]:
         """Every post-mortem at as-of that is parsed (see :meth:`unparsed`), by path."""
+        skeleton = self.parses.skeleton  # the Markdown read once per blob, ever
         return {
-            f.path: parse_postmortem(f.text, path=f.path)
+            f.path: parse_postmortem(f.text, path=f.path, skeleton=skeleton(f.blob_sha, f.text))
             for f in self.snapshot.postmortems
             if self.unparsed(f) is None
         }
+
+    def section_empty(self, file: PostMortemFile, section: Section) -> bool:
+        """Whether a section of a parsed file is empty (:meth:`Section.is_empty` under
+        ``postmortem.placeholders``), read once per blob."""
+        placeholders = self.policy.postmortem.placeholders
+        doc = self.documents[file.path]
+        return section.heading.line in self.parses.blank_sections(file.blob_sha, doc, placeholders)
 
     def action_items(self, file: PostMortemFile) -> list[ActionItem] | None:
         """The file's action items; None without an Action items section (or without
@@ -245,11 +261,16 @@ class Context:
     def refs_of(self, file: PostMortemFile) -> list[IncidentRef]:
         """The incidents the file names; read from its first ``postmortem.max_bytes``
         characters only when it is larger (its links still count: ``rules.md``)."""
-        hosts = self.settings.incident_hosts
-        prefix = self.policy.warroom.prefix or "incident-"
-        kind = ticket_kind(self.policy)
-        text = link_text(file.text, max_bytes=self.policy.postmortem.max_bytes)
-        return incident_refs(text, web_hosts=hosts, prefix=prefix, ticket=kind)
+        if file.path not in self._refs:
+            self._refs[file.path] = self.parses.refs(
+                file.blob_sha,
+                file.text,
+                web_hosts=self.settings.incident_hosts,
+                prefix=self.policy.warroom.prefix or "incident-",
+                ticket=ticket_kind(self.policy),
+                max_bytes=self.policy.postmortem.max_bytes,
+            )
+        return self._refs[file.path]
 
     @cached_property
     def _incidents_by_ref(self) -> dict[IncidentRef, Incident]:
@@ -261,8 +282,14 @@ class Context:
 
     def incidents_of(self, file: PostMortemFile) -> list[Incident]:
         """The stored incidents a post-mortem links to, in order of its links."""
-        found = (self._incidents_by_ref.get(ref) for ref in self.refs_of(file))
-        return list(dict.fromkeys(i for i in found if i is not None))
+        if file.path not in self._linked:
+            found = (self._incidents_by_ref.get(ref) for ref in self.refs_of(file))
+            self._linked[file.path] = list(dict.fromkeys(i for i in found if i is not None))
+        return list(self._linked[file.path])
+
+    def dangling_refs(self, file: PostMortemFile) -> list[IncidentRef]:
+        """What the file names that matches no stored incident, in order."""
+        return [ref for ref in self.refs_of(file) if ref not in self._incidents_by_ref]
 
     @cached_property
     def _postmortems_by_incident(self) -> dict[str, list[PostMortemFile]]:

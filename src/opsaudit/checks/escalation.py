@@ -2,10 +2,11 @@
 
 Both read the incident's PagerDuty log (assignments, escalations, delegations,
 notifications) and its responder requests, cut at the as-of time. ``rules.md`` settles
-what counts: the assignment logged at the trigger is the primary's; every later
+what counts: the first assignment is the primary's, whenever it came; every later
 assignment of a user not assigned before, every delegation and every responder request
 is an escalation to a further responder; a person is reached by a notification, an
-assignment or a responder request naming them.
+assignment or a responder request naming them. A resolution passes either check whoever
+made it, except the service's auto-resolve timeout (:mod:`.responders`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from opsaudit.checks.context import Context, IncidentView
 from opsaudit.checks.model import Evidence, Result, minutes, zulu
+from opsaudit.checks.responders import resolution
 from opsaudit.checks.spec import check
 from opsaudit.config import Person
 from opsaudit.records import ResponderRequest
@@ -54,8 +56,9 @@ def escalation_secondary(ctx: Context) -> Iterator[Result]:
     """Sev1 and Sev2 incidents pass when resolved by the trigger plus secondary_within
     (default 30 min), or when escalated to a further responder by then: a later
     assignment of a user not assigned before, a delegation to another escalation
-    policy, or a responder request. The primary's assignment at the trigger, and
-    re-paging someone already assigned, do not count. A violation when neither
+    policy, or a responder request. The primary's assignment (the first one, whenever
+    it came), and re-paging someone already assigned, do not count; nor does a
+    resolution by the service's auto-resolve timeout. A violation when neither
     happened; pending while open and not escalated with the deadline after as-of."""
     rule, within = "escalation.secondary", ctx.policy.escalation.secondary_within
     if within is None:
@@ -64,12 +67,16 @@ def escalation_secondary(ctx: Context) -> Iterator[Result]:
         deadline, limit = view.triggered_at + within, minutes(within.total_seconds())
         steps = _escalations(ctx, view)
         step = next((s for s in steps if s.at <= deadline), None)
-        resolved = view.resolved_at
-        if resolved is not None and resolved <= deadline and (step is None or resolved < step.at):
-            message = f"Resolved {_after(view, resolved)} after trigger (limit {limit})"
-            evidence = _resolve_evidence(ctx, view)
+        end = resolution(ctx, view)
+        if (
+            end is not None
+            and end.counts
+            and end.at <= deadline
+            and (step is None or end.at < step.at)
+        ):
+            message = f"{end.said(view)} (limit {limit})"
             yield view.result(
-                rule, "pass", message, deadline=deadline, observed=resolved, evidence=evidence
+                rule, "pass", message, deadline=deadline, observed=end.at, evidence=(end.evidence,)
             )
         elif step is not None:
             message = f"{step.what} {_after(view, step.at)} after trigger (limit {limit})"
@@ -77,7 +84,7 @@ def escalation_secondary(ctx: Context) -> Iterator[Result]:
             yield view.result(
                 rule, "pass", message, deadline=deadline, observed=step.at, evidence=evidence
             )
-        elif resolved is None and deadline > ctx.as_of:
+        elif end is None and deadline > ctx.as_of:
             message = f"Not escalated yet; due by {zulu(deadline)} (limit {limit})"
             yield view.result(rule, "pending", message, deadline=deadline)
         else:
@@ -85,6 +92,8 @@ def escalation_secondary(ctx: Context) -> Iterator[Result]:
             message = f"Neither escalated to a further responder nor resolved within {limit}"
             if late is not None:
                 message += f" ({late.what} {_after(view, late.at)} after trigger)"
+            if end is not None and not end.counts and end.at <= deadline:
+                message += f"; {end.not_counted(view)}"
             yield view.result(
                 rule,
                 "violation",
@@ -108,23 +117,22 @@ def escalation_secondary(ctx: Context) -> Iterator[Result]:
 )
 def escalation_leadership(ctx: Context) -> Iterator[Result]:
     """Sev1 and Sev2 incidents pass when resolved by the trigger plus leadership_within
-    (default 60 min), or when both the CTO (people.cto) and the service's owner were
-    reached by then: notified, assigned or asked in a responder request. A violation
-    when still unresolved then and someone configured was not reached (the message
-    names who); unknown when everyone configured was reached but the CTO or the
-    service's owner is not configured; pending while open with the deadline after
-    as-of."""
+    (default 60 min; not by the service's auto-resolve timeout), or when both the CTO
+    (people.cto) and the service's owner were reached by then: notified, assigned or
+    asked in a responder request. A violation when still unresolved then and someone
+    configured was not reached (the message names who); unknown when everyone
+    configured was reached but the CTO or the service's owner is not configured;
+    pending while open with the deadline after as-of."""
     rule, within = "escalation.leadership", ctx.policy.escalation.leadership_within
     if within is None:
         return  # the engine answers unknown (requires)
     for view in _in_scope(ctx):
         deadline, limit = view.triggered_at + within, minutes(within.total_seconds())
-        resolved = view.resolved_at
-        if resolved is not None and resolved <= deadline:
-            message = f"Resolved {_after(view, resolved)} after trigger (limit {limit})"
-            evidence = _resolve_evidence(ctx, view)
+        end = resolution(ctx, view)
+        if end is not None and end.counts and end.at <= deadline:
+            message = f"{end.said(view)} (limit {limit})"
             yield view.result(
-                rule, "pass", message, deadline=deadline, observed=resolved, evidence=evidence
+                rule, "pass", message, deadline=deadline, observed=end.at, evidence=(end.evidence,)
             )
             continue
         reached, missed, unconfigured = _leaders(ctx, view, deadline=deadline)
@@ -136,11 +144,13 @@ def escalation_leadership(ctx: Context) -> Iterator[Result]:
             yield view.result(
                 rule, "pass", message, deadline=deadline, observed=last, evidence=evidence
             )
-        elif deadline > ctx.as_of:
+        elif end is None and deadline > ctx.as_of:
             message = f"Open, leadership not all reached yet; due by {zulu(deadline)}"
             yield view.result(rule, "pending", message, deadline=deadline, evidence=evidence)
         elif missed:
             message = f"{' and '.join(missed)} not reached within {limit}"
+            if end is not None and not end.counts and end.at <= deadline:
+                message += f"; {end.not_counted(view)}"
             yield view.result(rule, "violation", message, deadline=deadline, evidence=evidence)
         else:
             message = _unjudged(view, unconfigured=unconfigured, reached=reached)
@@ -187,21 +197,21 @@ def _after(view: IncidentView, moment: datetime) -> str:
     return minutes((moment - view.triggered_at).total_seconds())
 
 
-def _resolve_evidence(ctx: Context, view: IncidentView) -> tuple[Evidence, ...]:
-    entry = view.first("resolved")
-    return (ctx.links.log(view, entry) if entry else ctx.links.incident(view),)
-
-
 def _escalations(ctx: Context, view: IncidentView) -> list[_Step]:
-    """Escalations to a further responder after the trigger, in time order."""
+    """Escalations to a further responder after the trigger, in time order. The first
+    assignment names the primary whenever it came (assignment can lag the trigger under
+    urgency rules, support hours or alert grouping): it is no escalation."""
     assigned: set[str] = set()
     steps: list[_Step] = []
+    primary_named = False
     for entry in view.events:
         if entry.kind not in _ASSIGNING:
             continue
         new = tuple(u for u in entry.user_ids if u not in assigned)
         assigned.update(entry.user_ids)
-        if entry.created_at <= view.triggered_at:
+        first_assignment = entry.kind == "assigned" and not primary_named
+        primary_named = primary_named or entry.kind == "assigned"
+        if first_assignment or entry.created_at <= view.triggered_at:
             continue  # the primary's assignment
         if entry.kind == "delegated":
             what = "Delegated to another escalation policy"

@@ -21,6 +21,7 @@ from opsaudit.auditrun import (
 )
 from opsaudit.checks.context import Context
 from opsaudit.checks.model import Result
+from opsaudit.checks.responders import counts
 from opsaudit.checks.spec import CheckSpec
 from opsaudit.checks.views import IncidentView
 from opsaudit.records import Incident
@@ -91,7 +92,8 @@ def _linked(context: Context, incident: Incident) -> LinkedIncident:
 
 
 def incident_summary(view: IncidentView) -> IncidentSummary:
-    ack = view.first("acknowledged")
+    # MTTA counts a person's acknowledgement only, as response.ack does
+    ack = next((e for e in view.events if e.kind == "acknowledged" and counts(e)), None)
     acknowledged: datetime | None = ack.created_at if ack else None
     return IncidentSummary(
         id=view.incident.id,

@@ -16,7 +16,6 @@ from pathlib import PurePosixPath
 from opsaudit.checks.context import Context
 from opsaudit.checks.model import Result, Status
 from opsaudit.checks.spec import check
-from opsaudit.parsing.incident_refs import IncidentRef
 from opsaudit.parsing.postmortem import check_filename
 from opsaudit.records import Incident
 from opsaudit.snapshot import PostMortemFile
@@ -122,7 +121,6 @@ def postmortem_sections(ctx: Context) -> Iterator[Result]:
     ``postmortem.max_bytes`` or not valid UTF-8 is not parsed: unknown."""
     rule = "postmortem.sections"
     required = ctx.policy.postmortem.sections
-    placeholders = ctx.policy.postmortem.placeholders
     for file in ctx.subject_postmortems:
         if (unparsed := ctx.unparsed_result(file, rule)) is not None:
             yield unparsed
@@ -135,7 +133,7 @@ def postmortem_sections(ctx: Context) -> Iterator[Result]:
             section = doc.find_section(headings)
             if section is None:
                 missing.append(name)
-            elif section.is_empty(placeholders):
+            elif ctx.section_empty(file, section):
                 empty.append(f"{name} (line {section.heading.line})")
                 evidence.append(ctx.links.document(file, section.heading.line))
         problems = [f"missing: {', '.join(missing)}"] if missing else []
@@ -167,10 +165,6 @@ def _dated(ctx: Context, incidents: Sequence[Incident]) -> str:
 
 def _dangling(ctx: Context, file: PostMortemFile) -> list[str]:
     """What the file names that matches no stored incident (``#12``, ``Q1ABC...``)."""
-    stored = {IncidentRef("id", i.id) for i in ctx.snapshot.incidents}
-    stored |= {IncidentRef("number", str(i.number)) for i in ctx.snapshot.incidents}
     return [
-        f"#{ref.value}" if ref.kind == "number" else ref.value
-        for ref in ctx.refs_of(file)
-        if ref not in stored
+        f"#{ref.value}" if ref.kind == "number" else ref.value for ref in ctx.dangling_refs(file)
     ]

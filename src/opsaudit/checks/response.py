@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Final
 
 from opsaudit.checks.context import Context, IncidentView
-from opsaudit.checks.model import Evidence, Result, minutes, zulu
+from opsaudit.checks.model import Result, Status, minutes, zulu
+from opsaudit.checks.responders import acts
 from opsaudit.checks.spec import check
 from opsaudit.policy import NEXT_BUSINESS_DAY
-
-_ACK: Final = "acknowledged"
-_RESOLVE: Final = "resolved"
 
 
 @check(
@@ -66,9 +63,12 @@ def _with_severity(ctx: Context) -> Iterator[IncidentView]:
 def response_ack(ctx: Context) -> Iterator[Result]:
     """Sev1-Sev4 incidents pass when an acknowledge or resolve log entry comes by the
     trigger plus the severity's response time (Sev4: by the end of the next business day
-    after the trigger's local date). A violation when none came by then, pending when
-    none came yet and the deadline is after the as-of time, and unknown when the
-    policy has no response time for the severity."""
+    after the trigger's local date). Only a person's acknowledgement counts (not an
+    integration's, the Events API's or an automation's); a resolution counts whoever
+    made it, except the service's auto-resolve timeout. A violation when none came by
+    then, pending when none came yet and the deadline is after the as-of time, and
+    unknown when the policy has no response time for the severity. The message says
+    who or what acknowledged or resolved."""
     for view in _with_severity(ctx):
         assert view.severity is not None
         limit = ctx.policy.response.get(view.severity)
@@ -85,45 +85,30 @@ def response_ack(ctx: Context) -> Iterator[Result]:
 
 
 def _judge_ack(ctx: Context, view: IncidentView, *, deadline: datetime, said: str) -> Result:
-    first, evidence = _first_response(ctx, view)
-    if first is not None and first[0] <= deadline:
-        moment, what = first
-        after = minutes((moment - view.triggered_at).total_seconds())
-        message = f"{what} {after} after trigger ({said})"
+    done = acts(ctx, view)
+    first = next((a for a in done if a.counts), None)
+    # acts before the response that were none (an integration's ack, a timeout)
+    ignored = [a for a in done if not a.counts and (first is None or a.at < first.at)]
+    tail = "".join(f"; {a.not_counted(view)}" for a in ignored[:1])
+    if first is not None:
+        status: Status = "pass" if first.at <= deadline else "violation"
         return view.result(
-            "response.ack", "pass", message, deadline=deadline, observed=moment, evidence=evidence
+            "response.ack",
+            status,
+            f"{first.said(view)} ({said}){tail}",
+            deadline=deadline,
+            observed=first.at,
+            evidence=(first.evidence, *(a.evidence for a in ignored[:1])),
         )
-    if first is None and deadline > ctx.as_of:
-        message = f"Not acknowledged yet; due by {zulu(deadline)} ({said})"
-        return view.result("response.ack", "pending", message, deadline=deadline)
-    if first is None:
-        message = f"Neither acknowledged nor resolved by the deadline ({said})"
-        evidence = (ctx.links.incident(view),)
-        return view.result(
-            "response.ack", "violation", message, deadline=deadline, evidence=evidence
-        )
-    moment, what = first
-    after = minutes((moment - view.triggered_at).total_seconds())
+    evidence = tuple(a.evidence for a in ignored[:1])
+    if deadline > ctx.as_of and view.resolved_at is None:
+        message = f"Not acknowledged by a person yet; due by {zulu(deadline)} ({said}){tail}"
+        return view.result("response.ack", "pending", message, deadline=deadline, evidence=evidence)
+    message = f"Neither acknowledged by a person nor resolved by the deadline ({said}){tail}"
     return view.result(
         "response.ack",
         "violation",
-        f"{what} {after} after trigger ({said})",
+        message,
         deadline=deadline,
-        observed=moment,
-        evidence=evidence,
+        evidence=evidence or (ctx.links.incident(view),),
     )
-
-
-def _first_response(
-    ctx: Context, view: IncidentView
-) -> tuple[tuple[datetime, str] | None, tuple[Evidence, ...]]:
-    """The first acknowledge or resolution (the first one counts, whatever follows)."""
-    entry = view.first(_ACK, _RESOLVE)
-    resolved = view.resolved_at
-    if entry is not None and (resolved is None or entry.created_at <= resolved):
-        what = "Acknowledged" if entry.kind == _ACK else "Resolved"
-        return (entry.created_at, what), (ctx.links.log(view, entry),)
-    if resolved is not None:
-        # no log entry before it: the API's resolved_at is the only trace
-        return (resolved, "Resolved"), (ctx.links.incident(view),)
-    return None, ()

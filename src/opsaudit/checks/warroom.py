@@ -61,6 +61,8 @@ def warroom_opened(ctx: Context) -> Iterator[Result]:
             when = "by" if status == "violation" else "yet; due by"
             day = view.triggered_at.astimezone(UTC).date()
             message = f"No war room {name} {when} {clock(deadline, day=day)} {limit}."
+            if status == "violation":
+                message += _INVISIBLE
             evidence = (ctx.links.incident(view),)
             yield view.result(rule, status, message, deadline=deadline, evidence=evidence)
             continue
@@ -74,6 +76,10 @@ def warroom_opened(ctx: Context) -> Iterator[Result]:
             observed=room.created,
             evidence=(ctx.links.channel(room),),
         )
+
+
+# a private channel the bot is not in is never listed: it looks like no war room at all
+_INVISIBLE = " Private channels are only seen when the bot is a member: invite it if there is one."
 
 
 @dataclass(frozen=True)
@@ -105,13 +111,19 @@ def warroom_cadence(ctx: Context) -> Iterator[Result]:
     listed in ``warroom.update_bots``), and the resolution (as-of while open) must each
     be at most 15 min. Violation: some stretch is longer; the evidence lists every such
     gap and the message the longest. Pass otherwise. Unknown: the policy has no
-    ``warroom.update_every``."""
+    ``warroom.update_every``, or the channel could not be read (the bot is not in it, a
+    missing scope): the message says why and how to fix it."""
     rule, every = "warroom.cadence", ctx.policy.warroom.update_every
     if every is None:
         return  # the engine answers unknown (requires)
     for view in _with_room(ctx):
         room = ctx.war_room(view.incident)
         assert room is not None
+        if room.unreadable is not None:
+            message = f"Cadence of war room #{room.name} unknown: {room.unreadable}."
+            evidence = (ctx.links.channel(room),)
+            yield view.result(rule, "unknown", message, evidence=evidence)
+            continue
         gaps = _gaps(ctx, view, room)
         long = [g for g in gaps if g.end - g.start > every]
         name, limit = f"#{room.name}", minutes(every.total_seconds())

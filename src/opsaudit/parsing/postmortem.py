@@ -27,6 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from types import MappingProxyType
 
 from opsaudit.parsing.front_matter import find_front_matter, load_front_matter
@@ -47,6 +48,7 @@ from opsaudit.parsing.postmortem_markdown import (
     Heading,
     ListEntry,
     Prose,
+    Skeleton,
     TableRow,
     is_blank,
     read_markdown,
@@ -63,6 +65,7 @@ __all__ = [
     "fold_quotes",
     "normalise_heading",
     "parse_postmortem",
+    "read_skeleton",
 ]
 
 _NEWLINES = re.compile(r"\r\n?")
@@ -128,13 +131,19 @@ class PostMortemDoc:
     """A parsed post-mortem file."""
 
     path: str
-    front_matter: Mapping[str, object] = field(hash=False)
+    front_source: str = field(repr=False, compare=False)  # the front matter's YAML
     headings: tuple[Heading, ...]
     lines: tuple[str, ...]  # the file's lines, without line endings
     body_line: int = 1  # the first line after the front matter
     _sections: tuple[Section, ...] = field(default=(), repr=False, compare=False)
     _entries: tuple[ListEntry | TableRow, ...] = field(default=(), repr=False, compare=False)
     _prose: tuple[Prose, ...] = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def front_matter(self) -> Mapping[str, object]:
+        """The front matter as a mapping (empty when absent or unreadable); read from
+        its YAML when first asked for: no check needs it, and YAML is slow to read."""
+        return MappingProxyType(load_front_matter(self.front_source) if self.front_source else {})
 
     def sections(self) -> tuple[Section, ...]:
         """Every section, in order (nested ones included)."""
@@ -262,18 +271,20 @@ def _covers(spans: list[tuple[int, int]], line: int) -> bool:
     return index >= 0 and spans[index][0] <= line <= spans[index][1]
 
 
-def parse_postmortem(text: str, *, path: str) -> PostMortemDoc:
-    """Read a post-mortem's Markdown. Never raises: odd input gives an odd but valid doc."""
-    text = _NEWLINES.sub("\n", text)
+def parse_postmortem(text: str, *, path: str, skeleton: Skeleton | None = None) -> PostMortemDoc:
+    """Read a post-mortem's Markdown. Never raises: odd input gives an odd but valid doc.
+
+    ``skeleton`` is what :func:`read_skeleton` gave for the same text earlier (kept by
+    :mod:`opsaudit.parsing.cache`): the Markdown is then not read again."""
+    text, front, body, offset = _split_front_matter(text)
     lines = tuple(text.split("\n"))
     if text.endswith("\n"):
         lines = lines[:-1]
-    front_matter, body = _split_front_matter(text)
-    offset = text[: len(text) - len(body)].count("\n")
-    skeleton = read_markdown(body, offset=offset)
+    if skeleton is None:
+        skeleton = read_markdown(body, offset=offset)
     return PostMortemDoc(
         path=path,
-        front_matter=MappingProxyType(front_matter),
+        front_source=front,
         headings=skeleton.headings,
         lines=lines,
         body_line=offset + 1,
@@ -283,13 +294,22 @@ def parse_postmortem(text: str, *, path: str) -> PostMortemDoc:
     )
 
 
-def _split_front_matter(text: str) -> tuple[dict[str, object], str]:
+def read_skeleton(text: str) -> Skeleton:
+    """The Markdown of ``text`` read once: what :func:`parse_postmortem` takes back."""
+    _, _, body, offset = _split_front_matter(text)
+    return read_markdown(body, offset=offset)
+
+
+def _split_front_matter(text: str) -> tuple[str, str, str, int]:
+    """The text with newlines made ``\\n``, its front matter's YAML (empty without
+    one), its body and the number of lines before the body."""
     # front matter whose YAML cannot be read still stays out of the body
+    text = _NEWLINES.sub("\n", text)
     found = find_front_matter(text)
     if found is None:
-        return {}, text
+        return text, "", text, 0
     source, body = found
-    return load_front_matter(source), text[body:]
+    return text, source, text[body:], text[:body].count("\n")
 
 
 def _sections(headings: tuple[Heading, ...], lines: tuple[str, ...]) -> tuple[Section, ...]:

@@ -1,5 +1,7 @@
 """Prefect artifacts: of an audit run, a summary table and its results in Markdown; of a
-weekly report, the report itself, its violations, the HTML file.
+weekly report, the report itself, its violations, a link to the HTML where people read
+it (``report.base_url``, else its upload's Slack permalink; never a path on the worker);
+of a digest, what was posted or would be.
 
 Only called inside a flow run (Prefect warns when artifacts are made outside one).
 Keys are stable, so the UI shows the latest of each with its history.
@@ -18,9 +20,11 @@ from prefect.artifacts import (
 
 from opsaudit.checks.model import STATUSES, zulu
 from opsaudit.publish.formats import render
+from opsaudit.publish.report_text import md_escape
 
 if TYPE_CHECKING:
     from opsaudit.auditrun import AuditRun
+    from opsaudit.publish.digest import DigestOutcome
     from opsaudit.weekly import ReportFiles
 
 REPORT_KEY = "ops-sync-report"
@@ -28,6 +32,7 @@ VIOLATIONS_KEY = "ops-sync-violations"
 HTML_KEY = "ops-sync-html"
 AUDIT_SUMMARY_KEY = "audit-summary"
 AUDIT_RESULTS_KEY = "audit-results"
+DIGEST_KEY = "violation-digest"
 
 
 def audit_summary_rows(run: AuditRun, *, new: Set[tuple[str, str]]) -> list[dict[str, object]]:
@@ -77,8 +82,9 @@ def violation_rows(files: ReportFiles) -> list[dict[str, str]]:
     return rows
 
 
-def publish_artifacts(files: ReportFiles) -> None:
-    """The report as a markdown artifact, the violations as a table, a link to the HTML."""
+def publish_artifacts(files: ReportFiles, *, link: str | None) -> None:
+    """The report as a markdown artifact, the violations as a table, and ``link`` to the
+    HTML where it is read (no link artifact without one)."""
     week = files.markdown.stem.removeprefix("ops-sync-")
     create_markdown_artifact(
         markdown=files.markdown.read_text(encoding="utf-8"),
@@ -90,9 +96,43 @@ def publish_artifacts(files: ReportFiles) -> None:
         key=VIOLATIONS_KEY,
         description=f"Violations in the ops-sync report {week}",
     )
-    create_link_artifact(
-        link=files.html.resolve().as_uri(),
-        link_text=files.html.name,
-        key=HTML_KEY,
-        description="The report as one self-contained HTML file",
+    if link:
+        create_link_artifact(
+            link=link,
+            link_text=files.html.name,
+            key=HTML_KEY,
+            description="The report as one self-contained HTML file",
+        )
+
+
+def digest_markdown(sent: DigestOutcome, *, channel: str) -> str:
+    """What a digest run did, and the violations it announced (or would)."""
+    where = f"#{md_escape(channel.removeprefix('#'))}"
+    said = {
+        "posted": f"Posted to {where} (ts {sent.ts}, {len(sent.digest.replies)} thread replies).",
+        "dry_run": f"Dry run: would be posted to {where}; nothing was posted.",
+        "already_sent": "Nothing posted: the same digest was posted before.",
+        "nothing_new_already_sent": "Nothing posted: nothing new since the digest at this as-of.",
+    }[sent.reason]
+    lines = [
+        "# Violation digest",
+        "",
+        said,
+        "",
+        f"**{len(sent.digest.announced)} new violations** since the last digest; "
+        f"{sent.digest.still_open} open at as-of {zulu(sent.digest.as_of)}.",
+        "",
+    ]
+    lines += [f"- `{md_escape(rule)}` {md_escape(key)}" for rule, key in sent.digest.announced]
+    lines += [f"\n> {md_escape(warning)}" for warning in sent.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def publish_digest_artifact(sent: DigestOutcome, *, channel: str) -> None:
+    """What the digest run posted (or would post), and how many violations were new."""
+    create_markdown_artifact(
+        markdown=digest_markdown(sent, channel=channel),
+        key=DIGEST_KEY,
+        description=f"Violation digest: {sent.reason.replace('_', ' ')}, "
+        f"{len(sent.digest.announced)} new violations",
     )

@@ -1,14 +1,24 @@
 """What the publishers need of a chat workspace: :class:`ChatPoster`.
 
-The digest and the report summary post through this protocol; a source module
+The digest and the report (its summary and files) go through this protocol; a source module
 implements it for one vendor (:class:`opsaudit.sources.slack_post.SlackPoster`), and
 the entry point hands it in. No publisher imports a vendor's client.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to share in a channel: its name, its bytes and the title shown."""
+
+    name: str
+    content: bytes
+    title: str
 
 
 class ChatPoster(Protocol):
@@ -27,4 +37,9 @@ class ChatPoster(Protocol):
 
     def post(self, channel_id: str, *, text: str, blocks: list[Any], thread_ts: str | None) -> str:
         """Post one message (a reply in the thread of ``thread_ts`` when given); its id."""
+        ...
+
+    def upload(self, channel_id: str, *, files: Sequence[Upload], comment: str) -> list[str]:
+        """Share ``files`` in the channel as one message whose text is ``comment``; each
+        file's permalink, in order ("" when the workspace gives none)."""
         ...

@@ -22,10 +22,17 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from opsaudit.publish.charts import line_chart
 from opsaudit.publish.report_data import Link, OpsSyncReport, Trend
-from opsaudit.publish.report_model import build_report
+from opsaudit.publish.report_model import build_report, period_title
 from opsaudit.publish.report_text import md_escape
 
-__all__ = ["OpsSyncReport", "build_report", "render_html", "render_markdown", "report_basename"]
+__all__ = [
+    "OpsSyncReport",
+    "build_report",
+    "period_title",
+    "render_html",
+    "render_markdown",
+    "report_basename",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
 _BLANK_RUNS = re.compile(r"\n{3,}")

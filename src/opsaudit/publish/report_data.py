@@ -208,11 +208,14 @@ class StatusCount:
 
 @dataclass(frozen=True)
 class OpsSyncReport:
-    """Everything the ops-sync report shows, for one ISO week at one as-of time."""
+    """Everything the ops-sync report shows, for one ISO week (or a range of dates) at one
+    as-of time."""
 
-    week: str
+    title: str  # the week, 2026-W47, or the range, 2026-11-02 to 2026-11-23
+    span: str  # "this week", or "in the period" for a range
+    week: str  # the week of the headline figures: the report's, or the range's last
     previous_week: str
-    week_range: str  # "16 Nov - 22 Nov 2026", with an en dash
+    week_range: str  # the period's days: "16 Nov - 22 Nov 2026", with an en dash
     as_of: str
     window: str
     digest_channel: str | None

@@ -47,7 +47,7 @@ from opsaudit.sync import SOURCE_NAMES
 TREND_WEEKS = 8
 _LABELS = {"pagerduty": "PagerDuty", "slack": "Slack", "github": "GitHub"}
 
-__all__ = ["OpsSyncReport", "build_report", "classify_findings", "week_bounds"]
+__all__ = ["OpsSyncReport", "build_report", "classify_findings", "period_title", "week_bounds"]
 
 
 def week_bounds(week: str) -> tuple[datetime, datetime]:
@@ -83,19 +83,26 @@ def build_report(
     findings: Sequence[Finding],
     week: str,
     digest_channel: str | None = None,
+    period: tuple[datetime, datetime] | None = None,
 ) -> OpsSyncReport:
-    """Everything the ops-sync report of ``week`` shows, from one audit and its findings."""
+    """Everything the ops-sync report of ``week`` shows, from one audit and its findings.
+
+    With ``period`` (``[since, until)``), the report is of that range instead: its
+    Sev1/Sev2 incidents, its post-mortems, the violations new and resolved since its
+    start; the headline figures and trends stay weekly, ending with ``week``.
+    """
     results = run.results
     weeks = previous_weeks(week.strip(), TREND_WEEKS)
     week, previous = weeks[-1], weeks[-2]
-    start, end = week_bounds(week)
+    start, end = period or week_bounds(week)
     titles = run.titles
     index = {(r.rule, r.subject.key): r for r in results}
 
     new, still_open, resolved = classify_findings(
         findings, run_id=run.run_id, start=start, as_of=run.as_of
     )
-    since = {(f.rule, f.subject_key): "new this week" for f in new}
+    span = "in the period" if period else "this week"
+    since = {(f.rule, f.subject_key): f"new {span}" for f in new}
     since.update(
         {
             (f.rule, f.subject_key): f"open since {day(f.first_seen)}"
@@ -108,6 +115,8 @@ def build_report(
     columns, groups, rows = items.glance(run, index, start=start, end=end)
     window = run.window
     return OpsSyncReport(
+        title=period_title(period) if period else week,
+        span=span,
         week=week,
         previous_week=previous,
         week_range=_week_range(start, end),
@@ -149,8 +158,14 @@ def build_report(
     )
 
 
+def period_title(period: tuple[datetime, datetime]) -> str:
+    """``2026-11-02 to 2026-11-23``: a range's first and last day (its end is exclusive)."""
+    start, end = period
+    return f"{start:%Y-%m-%d} to {(end - timedelta(microseconds=1)):%Y-%m-%d}"
+
+
 def _week_range(start: datetime, end: datetime) -> str:
-    last = end - timedelta(days=1)
+    last = end - timedelta(microseconds=1)
     if start.year != last.year:
         return f"{start:%d %b %Y} {DASH} {last:%d %b %Y}"
     return f"{start:%d %b} {DASH} {last:%d %b %Y}"

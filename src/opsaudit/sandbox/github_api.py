@@ -11,7 +11,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from opsaudit.sandbox import github_shapes as shapes
-from opsaudit.sandbox.github_git import GitCache, RepoGit
+from opsaudit.sandbox.github_git import CommitState, GitCache, RepoGit
+from opsaudit.sandbox.github_history import listing
 from opsaudit.sandbox.github_http import (
     DOCS,
     NotFound,
@@ -35,6 +36,10 @@ from opsaudit.sandbox.web import (
     parse_time,
 )
 
+PRIMARY_LIMIT_MESSAGE = (
+    "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, "
+    "please include the request ID SANDBOX."
+)
 SECONDARY_LIMIT_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
     "again. If you reach out to GitHub Support for help, please include the request ID "
@@ -101,20 +106,30 @@ class GitHubApi:
         return conditional(request, response)
 
     def rate_limited(self, retry_after: int) -> Response:
-        """GitHub's secondary rate limit answer: 429 with ``Retry-After``."""
+        """GitHub's rate-limit answer, as ``world.github`` chooses it: a primary limit
+        (``x-ratelimit-remaining: 0``, reset in ``retry_after`` seconds) or a secondary
+        one, 403 or 429, with or without ``Retry-After``: GitHub documents all of them."""
+        gh = self.world.github
+        primary = gh.limit_kind == "primary"
         body = {
-            "message": SECONDARY_LIMIT_MESSAGE,
+            "message": PRIMARY_LIMIT_MESSAGE if primary else SECONDARY_LIMIT_MESSAGE,
             "documentation_url": f"{DOCS}/overview/rate-limits-for-the-rest-api"
-            "#about-secondary-rate-limits",
+            + ("#about-primary-rate-limits" if primary else "#about-secondary-rate-limits"),
         }
-        return json_response(429, body, [("Retry-After", str(retry_after))])
+        headers = [("Retry-After", str(retry_after))] if gh.limit_retry_after else []
+        if primary:
+            headers += self.meter.exhausted(reset_in=retry_after)
+        return json_response(gh.limit_status, body, headers)
 
     def server_error(self, status: int) -> Response:
         """An injected 5xx."""
         return json_response(status, {"message": "Server Error"})
 
     def decorate(self, request: Request, response: Response) -> Response:
-        """``x-ratelimit-*`` on every answer; a 304 is free, as on GitHub."""
+        """``x-ratelimit-*`` on every answer (a primary limit's set already); a 304 is
+        free, as on GitHub."""
+        if any(k == "x-ratelimit-remaining" for k, _ in response.headers):
+            return response
         response.headers.extend(self.meter.spend(free=response.status == 304))
         return response
 
@@ -166,36 +181,32 @@ class GitHubApi:
                     },
                 )
             raise NotFound
-        path = (request.arg("path") or "").strip("/")
-        since, until = time_arg(request.arg("since")), time_arg(request.arg("until"))
+        picked = listing(
+            git,
+            head,
+            path=(request.arg("path") or "").strip("/"),
+            since=time_arg(request.arg("since")),
+            until=time_arg(request.arg("until")),
+        )
         author = request.arg("author")
-        picked = []
-        for n in range(head, -1, -1):  # newest first
-            state = git.commits[n]
-            moment = state.commit.committed_at
-            if (since and moment < since) or (until and moment > until):
-                continue
-            if path and not any(p == path or p.startswith(path + "/") for p in state.touched):
-                continue
-            if author and author not in (state.commit.author_email, state.commit.author_name):
-                continue
-            picked.append(n)
+        if author:
+            picked = [s for s in picked if author in (s.commit.author_email, s.commit.author_name)]
 
-        def render(n: int) -> JSON:
-            return shapes.commit_json(params["base"], repo, git, n, detail=False)
+        def render(state: CommitState) -> JSON:
+            return shapes.commit_json(params["base"], repo, git, state, detail=False)
 
         return paged(
             request,
             params["base"],
             picked,
             render,
-            lambda page: git.commits[page[0]].commit.committed_at if page else None,
+            lambda page: page[0].commit.committed_at if page else None,
         )
 
     def _commit(self, request: Request, params: dict[str, str]) -> Response:
         repo, git = self._lookup(params)
-        n = git.resolve(params["ref"])
-        if n is None:
+        state = git.resolve(params["ref"])
+        if state is None:
             return json_response(
                 422,
                 {
@@ -204,8 +215,8 @@ class GitHubApi:
                     "status": "422",
                 },
             )
-        body = shapes.commit_json(params["base"], repo, git, n, detail=True)
-        return ok(body, git.commits[n].commit.committed_at)
+        body = shapes.commit_json(params["base"], repo, git, state, detail=True)
+        return ok(body, state.commit.committed_at)
 
     def _tree(self, request: Request, params: dict[str, str]) -> Response:
         repo, git = self._lookup(params)
@@ -225,14 +236,14 @@ class GitHubApi:
     def _contents(self, request: Request, params: dict[str, str]) -> Response:
         repo, git = self._lookup(params)
         ref = request.arg("ref") or repo.default_branch
-        n = git.resolve(ref)
-        if n is None:
+        state = git.resolve(ref)
+        if state is None:
             raise NotFound
         path = params.get("path", "").strip("/")
-        sha = git.tree_sha(n)
+        sha = git.tree_sha(state)
         entries = git.walk(sha, recursive=True)
         base = params["base"]
-        moment = git.commits[n].commit.committed_at
+        moment = state.commit.committed_at
         if not path:
             listing = [
                 shapes.content_json(base, repo, p, e, ref, None) for p, e in entries if "/" not in p

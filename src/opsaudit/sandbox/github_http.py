@@ -46,6 +46,17 @@ class RateMeter:
             ("x-ratelimit-resource", "core"),
         ]
 
+    def exhausted(self, *, reset_in: int) -> list[tuple[str, str]]:
+        """The headers of a primary limit's answer: nothing left until ``reset_in`` s."""
+        reset = int(time.time()) + reset_in
+        return [
+            ("x-ratelimit-limit", str(RATE_LIMIT)),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-used", str(RATE_LIMIT)),
+            ("x-ratelimit-reset", str(reset)),
+            ("x-ratelimit-resource", "core"),
+        ]
+
     def body(self) -> JSON:
         """``GET /rate_limit``."""
         with self._lock:

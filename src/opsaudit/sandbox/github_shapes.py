@@ -11,7 +11,8 @@ import base64
 import hashlib
 from datetime import UTC, datetime
 
-from opsaudit.sandbox.github_git import CommitState, RepoGit, TreeEntry
+from opsaudit.sandbox.github_git import CommitState, RepoGit
+from opsaudit.sandbox.github_objects import TreeEntry
 from opsaudit.sandbox.state import JSON, RepoWorld
 from opsaudit.sandbox.web import iso_z
 
@@ -89,7 +90,7 @@ def branch_json(base: str, repo: RepoWorld, git: RepoGit) -> JSON:
     branch = repo.default_branch
     return {
         "name": branch,
-        "commit": commit_json(base, repo, git, len(git.commits) - 1, detail=False),
+        "commit": commit_json(base, repo, git, git.head, detail=False),
         "_links": {
             "self": f"{api}/branches/{branch}",
             "html": f"{WEB}/{repo.full_name}/tree/{branch}",
@@ -103,25 +104,29 @@ def branch_json(base: str, repo: RepoWorld, git: RepoGit) -> JSON:
     }
 
 
-def commit_json(base: str, repo: RepoWorld, git: RepoGit, n: int, *, detail: bool) -> JSON:
-    """A commit as ``GET .../commits`` lists it; with ``detail`` also stats and files."""
-    state = git.commits[n]
+def commit_json(
+    base: str, repo: RepoWorld, git: RepoGit, state: CommitState, *, detail: bool
+) -> JSON:
+    """A commit as ``GET .../commits`` lists it; with ``detail`` also stats and files
+    (a merge's against its first parent). The author's date is when the change was
+    written, the committer's when this commit was made (a rebase or squash: later)."""
     commit = state.commit
     api = f"{base}/repos/{repo.full_name}"
     person = {
         "name": commit.author_name,
         "email": commit.author_email,
-        "date": iso_z(commit.committed_at),
+        "date": iso_z(commit.authored_at or commit.committed_at),
     }
-    parents = [] if state.parent is None else [_parent(api, repo, state.parent)]
+    committer = {**person, "date": iso_z(commit.committed_at)}
+    parents = [_parent(api, repo, sha) for sha in state.parents]
     out: JSON = {
         "sha": commit.sha,
         "node_id": node_id("Commit", commit.sha),
         "commit": {
             "author": person,
-            "committer": dict(person),
+            "committer": committer,
             "message": commit.message,
-            "tree": {"sha": git.tree_name(n), "url": f"{api}/git/trees/{git.tree_name(n)}"},
+            "tree": {"sha": git.tree_name(state), "url": f"{api}/git/trees/{git.tree_name(state)}"},
             "url": f"{api}/git/commits/{commit.sha}",
             "comment_count": 0,
             "verification": {
@@ -180,7 +185,9 @@ def _file_json(api: str, repo: RepoWorld, state: CommitState, n: int) -> JSON:
 
 
 def tree_json(base: str, repo: RepoWorld, git: RepoGit, sha: str, *, recursive: bool) -> JSON:
-    """``GET .../git/trees/{sha}`` (never truncated: sandbox repositories are small)."""
+    """``GET .../git/trees/{sha}``; a listing longer than the repository's ``tree_limit``
+    (recursive or not) is cut there and says ``truncated`` (GitHub: 100,000 entries or
+    7 MB)."""
     api = f"{base}/repos/{repo.full_name}"
     items = []
     for path, entry in git.walk(sha, recursive=recursive):
@@ -190,7 +197,10 @@ def tree_json(base: str, repo: RepoWorld, git: RepoGit, sha: str, *, recursive: 
         kind = "blobs" if entry.type == "blob" else "trees"
         item["url"] = f"{api}/git/{kind}/{entry.sha}"
         items.append(item)
-    return {"sha": sha, "url": f"{api}/git/trees/{sha}", "tree": items, "truncated": False}
+    truncated = len(items) > repo.tree_limit
+    if truncated:
+        items = items[: repo.tree_limit]
+    return {"sha": sha, "url": f"{api}/git/trees/{sha}", "tree": items, "truncated": truncated}
 
 
 def encode_content(data: bytes) -> str:
@@ -242,7 +252,7 @@ def pull_json(base: str, repo: RepoWorld, git: RepoGit, issue: JSON) -> JSON:
     api = f"{base}/repos/{repo.full_name}"
     number = issue["number"]
     merged_at = (issue.get("pull_request") or {}).get("merged_at")
-    head_sha = git.commits[-1].commit.sha if git.commits else "0" * 40
+    head_sha = git.head.commit.sha if git.commits else "0" * 40
     owner = repo.full_name.split("/", 1)[0]
     part = {
         "label": f"{owner}:{repo.default_branch}",

@@ -17,7 +17,9 @@ from typing import Any
 
 from opsaudit.sandbox.org_common import Ids, Plan, Planted, reset_ref_cache
 from opsaudit.sandbox.org_github import IssueBook, fill_github
-from opsaudit.sandbox.org_pagerduty import fill_directory, render_incident
+from opsaudit.sandbox.org_pagerduty import render_incident
+from opsaudit.sandbox.org_pagerduty_cases import plant_cases
+from opsaudit.sandbox.org_pagerduty_directory import fill_directory
 from opsaudit.sandbox.org_people import Directory, make_directory
 from opsaudit.sandbox.org_plan import make_plans
 from opsaudit.sandbox.org_postmortems import make_postmortems
@@ -64,17 +66,21 @@ def _generate(*, seed: int, incidents: int, weeks: int, now: datetime) -> Genera
     ids = Ids(rng)
     d = make_directory(rng, ids)
     plans = make_plans(rng=rng, ids=ids, d=d, n=incidents, weeks=weeks, now=now)
+    plant_cases(plans, now=now, seed=seed)
     world = World()
     fill_directory(world.pagerduty, d)
     for plan in plans:
         incident, entries = render_incident(rng=rng, ids=ids, d=d, plan=plan, now=now)
         world.pagerduty.incidents.append(incident)
         world.pagerduty.log_entries.extend(entries)
-    fill_slack(rng=rng, ids=ids, d=d, plans=plans, now=now, start=start, sw=world.slack)
+    slack_planted = fill_slack(
+        rng=rng, ids=ids, d=d, plans=plans, now=now, start=start, sw=world.slack
+    )
     book = IssueBook(rng)
     pms, planted = make_postmortems(rng=rng, book=book, d=d, plans=plans, now=now, start=start)
     fill_github(gh=world.github, book=book, pms=pms, start=start, now=now)
     planted += [_incident_plant(p) for p in plans if p.fault is not None]
+    planted += slack_planted
     planted.sort(key=lambda p: (p.rule, p.subject))
     return GeneratedOrg(
         world=world, planted=planted, as_of=now, window=(start, now), config=_config(d)

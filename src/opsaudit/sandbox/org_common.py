@@ -126,6 +126,7 @@ class Plan:
     variant: int = 0  # picks how a fault (or a compliant detail) is rendered
     merged_into: Plan | None = None
     warroom_id: str | None = None  # Slack channel id of the war room, once made
+    pd_case: str | None = None  # a real-world PagerDuty case (org_pagerduty_cases.CASES)
 
     @property
     def resolved(self) -> datetime | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from opsaudit.sandbox.org_common import DOCS_REPO, GH_API, GH_WEB, PLATFORM_REPO, gh_time
@@ -46,6 +47,11 @@ class PostMortem:
     drafted: datetime | None = None
     draft_text: str | None = None  # the text at landing, when an edit followed
     edited: datetime | None = None
+    # how it reached the default branch: "push", "merge" (a pull request merged with a
+    # merge commit at ``landed``; its branch commit made at ``written``), "squash" or
+    # "rebase" (one commit at ``landed``, authored at ``written``)
+    style: str = "push"
+    written: datetime | None = None
 
 
 class IssueBook:
@@ -109,18 +115,37 @@ class IssueBook:
         return number
 
 
+@dataclass
+class _Event:
+    at: datetime  # committer time on the default branch
+    message: str
+    changes: dict[str, str | None]
+    author: str
+    renames: dict[str, str] = field(default_factory=dict)
+    style: str = "push"
+    written: datetime | None = None
+
+
+# a realistic organisation's docs repository is a monorepo: this many files outside the
+# post-mortem folder, and GitHub's tree limit scaled down so that the whole repository's
+# recursive tree is cut while the folder's own is not
+MONOREPO_FROM = 5  # post-mortems: smaller organisations (unit tests') keep a small repo
+MONOREPO_SERVICES = 60
+MONOREPO_FILES = 10  # per service
+
+
 def fill_github(
     *, gh: GitHubWorld, book: IssueBook, pms: list[PostMortem], start: datetime, now: datetime
 ) -> None:
-    """The ops-docs repository (linear history) and the platform repository's issues."""
+    """The ops-docs repository (first-parent history with merged pull requests) and the
+    platform repository's issues."""
     created = start - timedelta(days=365)
-    events: list[tuple[datetime, str, dict[str, str | None], dict[str, str], str]] = [
-        (created, "Initial commit", {"README.md": README}, {}, "Ops Admin"),
-        (
+    events = [
+        _Event(created, "Initial commit", {"README.md": README}, "Ops Admin"),
+        _Event(
             created + timedelta(days=30),
             "Archive the legacy post-mortem",
             {"docs/incidents-archive/2025-03-14-legacy-outage.md": ARCHIVE},
-            {},
             "Ops Admin",
         ),
     ]
@@ -128,48 +153,37 @@ def fill_github(
         name = pm.path.rsplit("/", 1)[-1]
         first_text = pm.draft_text if pm.draft_text is not None else pm.text
         if pm.draft_path is not None and pm.drafted is not None:
-            events.append((pm.drafted, f"Draft {name}", {pm.draft_path: first_text}, {}, pm.author))
             events.append(
-                (
-                    pm.landed,
-                    f"Move {name} into place",
-                    {pm.path: first_text, pm.draft_path: None},
-                    {pm.path: pm.draft_path},
-                    pm.author,
+                _Event(pm.drafted, f"Draft {name}", {pm.draft_path: first_text}, pm.author)
+            )
+            move = {pm.path: first_text, pm.draft_path: None}
+            events.append(
+                _Event(
+                    pm.landed, f"Move {name} into place", move, pm.author, {pm.path: pm.draft_path}
                 )
             )
         else:
+            message = f"Add post-mortem {name}"
             events.append(
-                (pm.landed, f"Add post-mortem {name}", {pm.path: first_text}, {}, pm.author)
+                _Event(
+                    pm.landed, message, {pm.path: first_text}, pm.author, {}, pm.style, pm.written
+                )
             )
         if pm.edited is not None:
             events.append(
-                (pm.edited, f"Update {name} after review", {pm.path: pm.text}, {}, pm.author)
+                _Event(pm.edited, f"Update {name} after review", {pm.path: pm.text}, pm.author)
             )
-    events.sort(key=lambda e: e[0])
-    parent = ""
-    commits = []
-    for at, message, changes, renames, author in events:
-        digest = hashlib.sha1(usedforsecurity=False)
-        digest.update(f"{parent}\n{at.isoformat()}\n{message}\n".encode())
-        for path in sorted(changes):
-            digest.update(f"{path}\0{changes[path]}\0".encode())
-        parent = digest.hexdigest()
-        login = author.lower().replace(" ", ".")
-        commits.append(
-            GitCommit(
-                sha=parent,
-                committed_at=at,
-                message=message,
-                author_name=author,
-                author_email=f"{login}@acme.example",
-                changes=changes,
-                renames=renames,
-            )
-        )
+    if len(pms) >= MONOREPO_FROM:
+        events[0].changes.update(_monorepo())
+    events.sort(key=lambda e: e.at)
     docs = RepoWorld(
-        full_name=DOCS_REPO, commits=commits, issues=book.issues[DOCS_REPO], created_at=created
+        full_name=DOCS_REPO,
+        commits=_commits(events),
+        issues=book.issues[DOCS_REPO],
+        created_at=created,
     )
+    if len(pms) >= MONOREPO_FROM:
+        docs.tree_limit = MONOREPO_SERVICES * MONOREPO_FILES // 2 + 2 * len(pms)
     seed_text = "# acme/platform\n"
     seed = GitCommit(
         sha=hashlib.sha1(b"acme/platform initial", usedforsecurity=False).hexdigest(),
@@ -187,3 +201,66 @@ def fill_github(
     )
     gh.repos[DOCS_REPO] = docs
     gh.repos[PLATFORM_REPO] = platform
+
+
+def _monorepo() -> dict[str, str | None]:
+    """Service code and runbooks beside the post-mortems."""
+    return {
+        f"services/svc-{n:02}/{kind}-{k}.md": f"# svc-{n:02} {kind} {k}\n"
+        for n in range(MONOREPO_SERVICES)
+        for k in range(MONOREPO_FILES // 2)
+        for kind in ("runbook", "notes")
+    }
+
+
+def _commits(events: list[_Event]) -> list[GitCommit]:
+    """The first-parent history; a "merge" event becomes a merge commit of a side branch
+    forked from the last first-parent commit before its branch commit."""
+    commits: list[GitCommit] = []
+    times: list[datetime] = []  # the committer times of ``commits``
+    for number, e in enumerate(events, start=1):
+        parent = commits[-1].sha if commits else ""
+        email = f"{e.author.lower().replace(' ', '.')}@acme.example"
+        if e.style == "merge" and e.written is not None and commits:
+            fork = commits[max(0, bisect_right(times, e.written) - 1)].sha
+            tip = GitCommit(
+                sha=_sha(fork, e.written, e.message, e.changes),
+                committed_at=e.written,
+                message=e.message,
+                changes=e.changes,
+                author_name=e.author,
+                author_email=email,
+            )
+            title = f"Merge pull request #{number} from acme/pm-{number}"
+            made = GitCommit(
+                sha=_sha(parent, e.at, title, {}),
+                committed_at=e.at,
+                message=title,
+                branch=[tip],
+                branch_base=fork,
+                author_name=e.author,
+                author_email=email,
+            )
+        else:
+            message = f"{e.message} (#{number})" if e.style == "squash" else e.message
+            made = GitCommit(
+                sha=_sha(parent, e.at, message, e.changes),
+                committed_at=e.at,
+                message=message,
+                changes=e.changes,
+                renames=e.renames,
+                authored_at=e.written if e.style in ("squash", "rebase") else None,
+                author_name=e.author,
+                author_email=email,
+            )
+        commits.append(made)
+        times.append(e.at)
+    return commits
+
+
+def _sha(parent: str, at: datetime, message: str, changes: dict[str, str | None]) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(f"{parent}\n{at.isoformat()}\n{message}\n".encode())
+    for path in sorted(changes):
+        digest.update(f"{path}\0{changes[path]}\0".encode())
+    return digest.hexdigest()

@@ -1,4 +1,4 @@
-"""PagerDuty JSON for the generated organisation: directory, incidents, log entries."""
+"""PagerDuty JSON for the generated organisation: incidents and their log entries."""
 
 from __future__ import annotations
 
@@ -6,80 +6,16 @@ import random
 from datetime import datetime, timedelta
 
 from opsaudit.sandbox.org_common import PD_API, PD_WEB, Ids, Person, Plan, pd_ref
-from opsaudit.sandbox.org_people import TEAMS, Directory
-from opsaudit.sandbox.state import JSON, PagerDutyWorld
+from opsaudit.sandbox.org_pagerduty_cases import (
+    ASSIGN_DELAY,
+    INTEGRATION_ACK_AFTER,
+    UNACKNOWLEDGED,
+    integration_ref,
+)
+from opsaudit.sandbox.org_pagerduty_directory import team_ref
+from opsaudit.sandbox.org_people import Directory
+from opsaudit.sandbox.state import JSON
 from opsaudit.sources.base import iso
-
-
-def fill_directory(pd: PagerDutyWorld, d: Directory) -> None:
-    """Teams, users, escalation policies, services and priorities."""
-    for tid, name in zip(d.team_ids, TEAMS, strict=True):
-        pd.teams.append(
-            pd_ref("team", tid, name)
-            | {"type": "team", "name": name, "description": f"{name} engineering"}
-        )
-    for p in [*d.oncall, *d.managers, d.cto]:
-        pd.users.append(
-            p.ref()
-            | {
-                "type": "user",
-                "name": p.name,
-                "email": p.email,
-                "time_zone": "Etc/UTC",
-                "color": "green",
-                "role": "user" if p.title != "CTO" else "admin",
-                "job_title": p.title,
-                "description": "",
-                "invitation_sent": False,
-                "contact_methods": [],
-                "notification_rules": [],
-                "teams": [_team_ref(d, p.team)],
-            }
-        )
-    for team, (pid, name) in enumerate(zip(d.policy_ids, TEAMS, strict=True)):
-        crew = d.team_oncall(team)
-        pd.escalation_policies.append(
-            pd_ref("escalation_policy", pid, f"{name} on-call")
-            | {
-                "type": "escalation_policy",
-                "name": f"{name} on-call",
-                "num_loops": 1,
-                "on_call_handoff_notifications": "if_has_services",
-                "escalation_rules": [
-                    {
-                        "id": f"{pid}{level}",
-                        "escalation_delay_in_minutes": 10,
-                        "targets": [u.ref() for u in crew[level::2]],
-                    }
-                    for level in (0, 1)
-                ],
-                "services": [s.ref() for s in d.services if s.team == team],
-                "teams": [_team_ref(d, team)],
-            }
-        )
-    for s in d.services:
-        pd.services.append(
-            s.ref()
-            | {
-                "type": "service",
-                "name": s.name,
-                "description": f"{s.name} ({s.brand})",
-                "status": "active",
-                "auto_resolve_timeout": 14400,
-                "acknowledgement_timeout": 1800,
-                "created_at": "2024-01-15T10:00:00Z",
-                "alert_creation": "create_alerts_and_incidents",
-                "escalation_policy": pd_ref("escalation_policy", s.policy_id, "on-call"),
-                "teams": [_team_ref(d, s.team)],
-                "integrations": [],
-                "incident_urgency_rule": {"type": "constant", "urgency": "high"},
-            }
-        )
-    pd.priorities.extend(d.priorities)
-
-
-def _team_ref(d: Directory, team: int) -> JSON:
-    return pd_ref("team", d.team_ids[team], TEAMS[team])
 
 
 class _Log:
@@ -89,15 +25,22 @@ class _Log:
         self.ids, self.plan, self.now = ids, plan, now
         self.incident_ref = plan.ref()
         self.service_ref = plan.service.ref()
-        self.teams = [_team_ref(d, plan.service.team)]
+        self.teams = [team_ref(d, plan.service.team)]
         self.entries: list[JSON] = []
 
     def add(
-        self, kind: str, at: datetime, agent: JSON, channel: JSON, summary: str, **extra: object
+        self,
+        kind: str,
+        at: datetime,
+        agent: JSON,
+        channel: JSON,
+        summary: str,
+        eid: str | None = None,
+        **extra: object,
     ) -> JSON | None:
         if at > self.now:  # the world is seen at ``now``: later events have not happened
             return None
-        eid = self.ids.log_entry()
+        eid = eid or self.ids.log_entry()
         entry: JSON = {
             "id": eid,
             "type": f"{kind}_log_entry",
@@ -149,26 +92,41 @@ def render_incident(
         event_details={"description": plan.title},
     )
     assigned = [plan.primary]
+    assign_at = t0 + ASSIGN_DELAY if plan.pd_case == "delayed_assign" else t0
     log.add(
         "assign",
-        t0,
+        assign_at,
         svc,
         {"type": "auto"},
         f"Assigned to {plan.primary.name}.",
         assignees=[plan.primary.ref()],
     )
-    log.notify(t0 + timedelta(seconds=rng.randint(5, 40)), plan.primary, "sms")
+    log.notify(assign_at + timedelta(seconds=rng.randint(5, 40)), plan.primary, "sms")
     ack = None if plan.ack_after is None else t0 + plan.ack_after
     resolved = plan.resolved
-    if ack is not None and (resolved is None or ack < resolved) and ack <= now:
+    if plan.pd_case in ("integration_ack", "integration_ack_ok"):
         log.add(
             "acknowledge",
-            ack,
-            plan.primary.ref(),
-            {"type": rng.choice(["sms", "website"])},
-            f"Acknowledged by {plan.primary.name}.",
-            acknowledgement_timeout=1800,
+            t0 + INTEGRATION_ACK_AFTER,
+            integration_ref(plan.service),
+            {"type": "api", "summary": plan.title},
+            "Acknowledged through the API.",
+            eid=f"R{plan.id[1:]}",  # not drawn: the seed's other ids stay as they were
         )
+    if ack is not None and (resolved is None or ack < resolved) and ack <= now:
+        how = rng.choice(["sms", "website"])
+        if plan.pd_case in UNACKNOWLEDGED:  # dropped, its draws made all the same
+            log.ids.log_entry()
+            ack = None
+        else:
+            log.add(
+                "acknowledge",
+                ack,
+                plan.primary.ref(),
+                {"type": how},
+                f"Acknowledged by {plan.primary.name}.",
+                acknowledgement_timeout=1800,
+            )
     else:
         ack = None
     requests: list[JSON] = []
@@ -238,6 +196,11 @@ def render_incident(
                 {"type": "website"},
                 f"Resolved by merging into #{plan.merged_into.number}.",
             )
+        elif plan.pd_case == "timeout_resolve":
+            log.add("resolve", resolved, svc, {"type": "timeout"}, "Resolved by timeout.")
+        elif plan.pd_case == "monitor_resolve":
+            resolver = integration_ref(plan.service)
+            log.add("resolve", resolved, resolver, {"type": "api"}, "Resolved through the API.")
         elif ack is None and plan.sev in (3, 4) and rng.random() < 0.5:
             log.add("resolve", resolved, svc, {"type": "auto"}, "Resolved automatically.")
         else:

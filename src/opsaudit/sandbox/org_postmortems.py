@@ -16,6 +16,7 @@ from opsaudit.sandbox.org_common import (
     postmortem_due,
 )
 from opsaudit.sandbox.org_github import IssueBook, PostMortem
+from opsaudit.sandbox.org_landing import arrival, plant_a_late_merge
 from opsaudit.sandbox.org_people import Directory
 
 ALIASES = {
@@ -65,6 +66,8 @@ def make_postmortems(
     paths: set[str] = set()
     handles = [p.handle for p in d.oncall]
     drill_done = False
+    landings = {"late": 0, "in time": 0}
+    plant_a_late_merge(plans, now)
     for plan in plans:
         resolved = plan.resolved
         if resolved is None or resolved > now or plan.sev not in (1, 2):
@@ -77,6 +80,12 @@ def make_postmortems(
             continue
         drill_done = drill_done or is_drill
         pm = _write(rng, book, plan, landed, now, handles, paths, planted, linked=True)
+        kind = "late" if plan.fault == "postmortem.late" else "in time"
+        if kind == "late" and landings[kind] == 0:  # the late merge: added, not moved in
+            pm.draft_path = pm.drafted = None
+        if pm.draft_path is None:
+            arrival(pm, resolved, landings[kind], late=kind == "late")
+            landings[kind] += 1
         pms.append(pm)
     for _ in range(max(1, round(len(plans) / 150))):
         ghost = _ghost(rng, plans, start, now)

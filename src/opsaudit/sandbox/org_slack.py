@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from opsaudit.sandbox.org_common import Ids, Person, Plan, minutes
+from opsaudit.sandbox.org_common import Ids, Person, Plan, Planted, minutes
 from opsaudit.sandbox.org_people import Directory
+from opsaudit.sandbox.org_slack_real import plant_real_slack
 from opsaudit.sandbox.org_summaries import post_summaries
 from opsaudit.sandbox.state import JSON, SlackWorld, slack_ts
 
@@ -128,8 +129,9 @@ def fill_slack(
     now: datetime,
     start: datetime,
     sw: SlackWorld,
-) -> None:
-    """Users, the ``#incidents`` and ``#ops-compliance`` channels, war rooms, messages."""
+) -> list[Planted]:
+    """Users, the ``#incidents`` and ``#ops-compliance`` channels, war rooms, messages;
+    then what real workspaces add (``org_slack_real``). The violations planted here."""
     _users(d, sw)
     founder = d.cto.slack_id
     old = start - timedelta(days=400)
@@ -157,6 +159,7 @@ def fill_slack(
             general.post(at, rng.choice(CHATTER), user=person)
             incidents.post(at + minutes(rng, 1, 20), rng.choice(_CHATTY_INCIDENTS), user=person)
             deploys.post(at, "Deploy finished: storefront", bot=d.bots[2])
+    return plant_real_slack(plans=plans, sw=sw, now=now)
 
 
 _CHATTY_INCIDENTS = (

@@ -1,8 +1,10 @@
 """The PagerDuty REST API v2 subset the auditor reads, served from ``world.pagerduty``.
 
-Classic pagination (``limit`` <= 100, ``offset``, ``more``, ``total`` only when asked),
-the 10,000 ``offset + limit`` cap, ``include[]`` expanding references in place, and the
-error bodies (``{"error": {"message", "code"}}``) of the real API.
+Classic pagination (``limit`` <= 100, ``offset``, ``more``, ``total`` only when asked,
+or never with ``world.pagerduty.total_null``), the 10,000 ``offset + limit`` cap, the
+6-month limit on ``GET /incidents``'s since and until (400 ``Invalid Input Provided``,
+code 2001, as the real API answers), ``include[]`` expanding references in place, and
+the error bodies (``{"error": {"message", "code", "errors"}}``) of the real API.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from opsaudit.sandbox.web import (
 
 ITERATION_LIMIT = 10_000  # offset + limit beyond this is refused, as by the real API
 DEFAULT_WINDOW = timedelta(days=30)  # what PagerDuty searches when since/until are absent
+MAX_RANGE_MONTHS = 6  # "Maximum range is 6 months" (GET /incidents since/until)
 RATE_LIMIT_PER_MINUTE = 960
 # is_overview=true keeps "the most important changes": we drop the notification noise
 NOT_OVERVIEW = frozenset({"notify_log_entry"})
@@ -134,6 +137,9 @@ class PagerDutyApi:
         else:
             until = _time_arg(request, "until") or datetime.now(UTC)
             since = _time_arg(request, "since") or until - DEFAULT_WINDOW
+            if until > add_months(since, MAX_RANGE_MONTHS):
+                # the real API's words for it (an empty field name and "is invalid.")
+                raise BadRequest(" is invalid.")
         found = self.index.find_incidents(
             since=since,
             until=until,
@@ -223,7 +229,9 @@ class PagerDutyApi:
             "limit": limit,
             "offset": offset,
             "more": offset + len(page) < len(items),
-            "total": len(items) if truthy(request.arg("total")) else None,
+            "total": len(items)
+            if truthy(request.arg("total")) and not self.world.pagerduty.total_null
+            else None,
         }
         return json_response(200, body)
 
@@ -244,6 +252,19 @@ class PagerDutyApi:
             return _in_zone(self.index.expand_log_entry(entry, includes), ("created_at",), zone)
 
         return render
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` calendar months later (the month's last day
+    when it is shorter: 31 August + 6 months is 28 or 29 February)."""
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    for day in range(moment.day, 27, -1):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return moment.replace(year=year, month=month, day=min(moment.day, 28))
 
 
 def _time_arg(request: Request, name: str) -> datetime | None:

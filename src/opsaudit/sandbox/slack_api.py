@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from opsaudit.sandbox import slack_access as access
 from opsaudit.sandbox.slack_auth import with_scopes
 from opsaudit.sandbox.slack_chat import get_permalink, post_message
+from opsaudit.sandbox.slack_files import UPLOAD_PATH, SlackFiles
 from opsaudit.sandbox.slack_index import SlackError, SlackIndex, ts_key
 from opsaudit.sandbox.state import JSON, World
 from opsaudit.sandbox.web import Request, Response, int_arg, json_response, truthy
@@ -54,17 +56,21 @@ class SlackApi:
     def __init__(self, world: World) -> None:
         self.world = world
         self.index = SlackIndex()
+        self.files = SlackFiles(world, self.index)
         self.methods: dict[str, Callable[[Params], JSON]] = {
             "auth.test": self._auth_test,
             "conversations.list": self._conversations_list,
             "conversations.info": self._conversations_info,
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
+            "conversations.join": lambda p: access.join(self.world.slack, p.get("channel")),
             "users.list": self._users_list,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
-            "chat.postMessage": lambda p: post_message(self.world, self.index, p),
+            "chat.postMessage": self._post_message,
             "chat.getPermalink": lambda p: get_permalink(self.world, self.index, p),
+            "files.getUploadURLExternal": self.files.get_upload_url,
+            "files.completeUploadExternal": self.files.complete,
         }
 
     # -- the server's hooks ----------------------------------------------------------
@@ -72,10 +78,15 @@ class SlackApi:
     def route(self, request: Request) -> str | None:
         """The method name, for counting."""
         method = request.path.strip("/")
+        if request.path.startswith(UPLOAD_PATH):
+            return "upload"
         return method if method in self.methods else None
 
     def handle(self, request: Request) -> Response:
         """Authenticate (header or ``token`` parameter), then answer under the world lock."""
+        if request.path.startswith(UPLOAD_PATH):  # a file's bytes: the URL is the credential
+            with self.world.lock:
+                return self.files.receive(request)
         params = _params(request)
         method = self.methods.get(request.path.strip("/"))
         if method is None:
@@ -86,8 +97,17 @@ class SlackApi:
             return json_response(200, {"ok": False, "error": "not_authed"})
         if token != self.world.tokens.slack:
             return json_response(200, {"ok": False, "error": "invalid_auth"})
+        limits = self.world.slack.limits
+        if limits is not None:
+            name = request.path.strip("/")
+            # posting is limited per channel, everything else per method
+            key = f"{name} {params.get('channel', '')}" if name == "chat.postMessage" else name
+            wait = limits.admit(key, name)
+            if wait is not None:
+                return self.rate_limited(wait)
         try:
             with self.world.lock:
+                self.files.host = request.host
                 return json_response(200, {"ok": True, **method(params)})
         except SlackError as exc:
             return json_response(200, {"ok": False, "error": exc.code, **exc.extra})
@@ -133,20 +153,33 @@ class SlackApi:
 
     def _conversations_list(self, params: Params) -> JSON:
         types = set((params.get("types") or "public_channel").split(","))
+        access.require_listing(self.world.slack, types)
         exclude_archived = truthy(params.get("exclude_archived"))
         channels = [
             c
             for c in self.world.slack.channels
-            if _channel_type(c) in types and not (exclude_archived and c.get("is_archived"))
+            if access.channel_type(c) in types
+            and access.visible(c)
+            and not (exclude_archived and c.get("is_archived"))
         ]
         page, next_cursor = _offset_page(params, channels, default=100, maximum=1000)
         return {"channels": page, "response_metadata": {"next_cursor": next_cursor}}
 
     def _conversations_info(self, params: Params) -> JSON:
-        return {"channel": self._channel(params)}
+        channel = access.find_visible(self.world.slack, params.get("channel"))
+        access.require_listing(self.world.slack, {access.channel_type(channel)})
+        return {"channel": channel}
+
+    def _post_message(self, params: Params) -> JSON:
+        access.require(self.world.slack, "chat:write")
+        return post_message(self.world, self.index, params)
+
+    def _page_max(self, method: str, maximum: int) -> int:
+        limits = self.world.slack.limits
+        return maximum if limits is None else limits.page_max(method, maximum)
 
     def _conversations_history(self, params: Params) -> JSON:
-        channel = self._channel(params)
+        channel = access.readable(self.world.slack, params.get("channel"))
         index = self.index.channel(self.world.slack.messages, channel["id"])
         inclusive = truthy(params.get("inclusive"))
         oldest = ts_key(params.get("oldest") or "0")
@@ -157,7 +190,7 @@ class SlackApi:
         if params.get("cursor"):
             # the cursor names the oldest message already returned; continue below it
             hi = min(hi, bisect_left(keys, ts_key(decode_cursor(params["cursor"], "next_ts"))))
-        limit = _limit(params, default=100, maximum=999)
+        limit = _limit(params, default=100, maximum=self._page_max("conversations.history", 999))
         start = max(lo, hi - limit)
         messages = list(reversed(index.view[start:hi]))
         has_more = start > lo
@@ -175,7 +208,7 @@ class SlackApi:
         return body
 
     def _conversations_replies(self, params: Params) -> JSON:
-        channel = self._channel(params)
+        channel = access.readable(self.world.slack, params.get("channel"))
         index = self.index.channel(self.world.slack.messages, channel["id"])
         message = index.by_ts.get(params.get("ts", ""))
         if message is None:
@@ -190,7 +223,8 @@ class SlackApi:
             if (oldest <= ts_key(reply["ts"]) if inclusive else oldest < ts_key(reply["ts"]))
             and (ts_key(reply["ts"]) <= latest if inclusive else ts_key(reply["ts"]) < latest)
         ]
-        page, next_cursor = _offset_page(params, replies, default=1000, maximum=1000)
+        maximum = self._page_max("conversations.replies", 1000)
+        page, next_cursor = _offset_page(params, replies, default=maximum, maximum=maximum)
         # Slack repeats the parent at the top of every page of a thread
         return {
             "messages": [parent, *page],
@@ -199,6 +233,7 @@ class SlackApi:
         }
 
     def _users_list(self, params: Params) -> JSON:
+        access.require(self.world.slack, "users:read")
         page, next_cursor = _offset_page(params, self.world.slack.users, default=200, maximum=1000)
         return {
             "members": page,
@@ -207,26 +242,19 @@ class SlackApi:
         }
 
     def _users_info(self, params: Params) -> JSON:
+        access.require(self.world.slack, "users:read")
         for user in self.world.slack.users:
             if user["id"] == params.get("user"):
                 return {"user": user}
         raise SlackError("user_not_found")
 
     def _users_lookup_by_email(self, params: Params) -> JSON:
+        access.require(self.world.slack, "users:read.email")
         email = (params.get("email") or "").strip().lower()
         for user in self.world.slack.users:
             if str(user.get("profile", {}).get("email", "")).lower() == email and email:
                 return {"user": user}
         raise SlackError("users_not_found")
-
-    def _channel(self, params: Params) -> JSON:
-        channel_id = params.get("channel")
-        if not channel_id:
-            raise SlackError("invalid_arguments")
-        for channel in self.world.slack.channels:
-            if channel["id"] == channel_id:
-                return channel
-        raise SlackError("channel_not_found")
 
 
 def _params(request: Request) -> Params:
@@ -260,14 +288,6 @@ def _offset_page(
         raise SlackError("invalid_cursor")
     end = offset + _limit(params, default=default, maximum=maximum)
     return items[offset:end], encode_cursor("offset", str(end)) if end < len(items) else ""
-
-
-def _channel_type(channel: JSON) -> str:
-    if channel.get("is_im"):
-        return "im"
-    if channel.get("is_mpim"):
-        return "mpim"
-    return "private_channel" if channel.get("is_private") else "public_channel"
 
 
 def _bot_member(users: list[JSON]) -> JSON:

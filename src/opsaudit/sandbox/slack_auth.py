@@ -8,27 +8,15 @@ None is every scope a Slack app set up for opsaudit has.
 
 from __future__ import annotations
 
+from opsaudit.sandbox.slack_access import ALL_SCOPES
 from opsaudit.sandbox.state import World
 from opsaudit.sandbox.web import Request, Response
-
-# what the sandbox's app is granted when the world does not narrow it
-BOT_SCOPES = (
-    "channels:history",
-    "channels:join",
-    "channels:read",
-    "chat:write",
-    "files:write",
-    "groups:history",
-    "groups:read",
-    "users:read",
-    "users:read.email",
-)
 
 
 def granted(world: World) -> tuple[str, ...]:
     """The scopes the world's bot token has, sorted."""
     scopes = world.slack.scopes
-    return BOT_SCOPES if scopes is None else tuple(sorted(scopes))
+    return tuple(sorted(ALL_SCOPES if scopes is None else scopes))
 
 
 def with_scopes(world: World, request: Request, response: Response) -> Response:

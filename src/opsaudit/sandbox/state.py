@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from opsaudit.sandbox.slack_limits import SlackLimits
+
 JSON = dict[str, Any]
 
 
@@ -35,6 +37,8 @@ class PagerDutyWorld:
     incidents: list[JSON] = field(default_factory=list)
     # every log entry of every incident; each has "incident": {"id": ...} and "created_at"
     log_entries: list[JSON] = field(default_factory=list)
+    # lists whose "total" stays null even with total=true, as some of the real API's do
+    total_null: bool = False
 
 
 @dataclass
@@ -49,6 +53,8 @@ class SlackWorld:
     # the bot token's scopes (None: every scope the auditor needs); a call lacking one
     # answers missing_scope with "needed" and "provided", as Slack does
     scopes: set[str] | None = None
+    # per-method rate limits (``slack_limits.SlackLimits``); None: unlimited
+    limits: SlackLimits | None = None
 
 
 @dataclass
@@ -63,22 +69,39 @@ class GitCommit:
     author_email: str = "bot@example.com"
     changes: Mapping[str, str | bytes | None] = field(default_factory=dict)
     renames: dict[str, str] = field(default_factory=dict)  # new path -> old path
+    # git keeps two times: the author's (when the change was written) and the committer's
+    # (when this commit was made: a rebase or a squash makes a new one); None: the same
+    authored_at: datetime | None = None
+    # a merge commit: the side branch's commits it merges, oldest first, forked from the
+    # first-parent commit ``branch_base`` (None: the commit before this one); their
+    # changes land with the merge, whose own ``changes`` apply on top
+    branch: list[GitCommit] = field(default_factory=list)
+    branch_base: str | None = None
 
 
 @dataclass
 class RepoWorld:
     full_name: str  # owner/name
     default_branch: str = "main"
-    commits: list[GitCommit] = field(default_factory=list)  # oldest first, linear history
+    commits: list[GitCommit] = field(default_factory=list)  # first-parent history, oldest first
     issues: list[JSON] = field(default_factory=list)  # as GET /repos/{o}/{r}/issues/{n} returns
     created_at: datetime | None = None
     symlinks: set[str] = field(default_factory=set)  # paths whose blob is a symbolic link
+    # a tree listing longer than this is cut and says ``truncated`` (GitHub's limit is
+    # 100,000 entries or 7 MB)
+    tree_limit: int = 100_000
 
 
 @dataclass
 class GitHubWorld:
     repos: dict[str, RepoWorld] = field(default_factory=dict)
     login: str = "opsaudit-bot"
+    # how an injected rate limit is answered: a "primary" limit (x-ratelimit-remaining 0,
+    # reset in Faults.retry_after seconds) or a "secondary" one; 403 or 429; with or
+    # without Retry-After
+    limit_kind: str = "secondary"
+    limit_status: int = 429
+    limit_retry_after: bool = True
 
 
 @dataclass

@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from opsaudit.config import CONFIG_ENV, ConfigError, config_path, load_config
-
 COMMANDS = ("init", "check-config", "sandbox")
 
 
@@ -19,7 +17,7 @@ def add_commands(commands: Any, *, config_help: str, instant: Callable[[str], da
     """Add the getting-started subcommands to ``commands`` (argparse's subparsers)."""
     init = commands.add_parser("init", help="write a commented opsaudit.yaml to start from")
     init.add_argument(
-        "--output", type=Path, help=f"where (default: ${CONFIG_ENV}, else ./opsaudit.yaml)"
+        "--output", type=Path, help="where (default: $OPSAUDIT_CONFIG, else ./opsaudit.yaml)"
     )
     init.add_argument("--pagerduty-subdomain", help="acme for acme.pagerduty.com")
     init.add_argument("--incidents-channel", help="Slack channel of summary posts (incidents)")
@@ -51,6 +49,8 @@ def add_commands(commands: Any, *, config_help: str, instant: Callable[[str], da
 
 def run_command(args: argparse.Namespace) -> int:
     """Run one of :data:`COMMANDS`; ConfigError propagates (exit 2 in the CLI)."""
+    from opsaudit.config import load_config
+
     if args.command == "init":
         return _init(args)
     if args.command == "check-config":
@@ -76,6 +76,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from opsaudit.config import config_path
     from opsaudit.setup.init_config import InitAnswers, complete, refuse_overwrite, write_config
 
     answers = InitAnswers(
@@ -97,6 +98,8 @@ def _init(args: argparse.Namespace) -> int:
 
 def _ask(question: str) -> str:
     """One answer from the terminal; end of input (Ctrl-D) stops init, writing nothing."""
+    from opsaudit.config import ConfigError
+
     try:
         return input(question)
     except EOFError:

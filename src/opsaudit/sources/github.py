@@ -1,10 +1,13 @@
 """The GitHub source: the post-mortem folder's history, its blobs, and linked issues.
 
-Reads, through PyGithub (see :mod:`opsaudit.sources.github_client`): the commits on the
-default branch that touched the folder, each one's file changes under the folder, the
-folder's tree at the head, the blobs not seen before, and the state of the issues and
-pull requests the post-mortems link to. Landing times and versions are derived later
-from the commits; this module makes no extra call for them.
+Reads, through PyGithub (see :mod:`opsaudit.sources.github_client`): the commits of the
+default branch's first-parent history that changed the folder (merge commits included,
+:mod:`opsaudit.sources.github_history`), each one's file changes under the folder
+(against its first parent), the folder's own tree at the head
+(:mod:`opsaudit.sources.github_tree`), the blobs not seen before, and the state of the
+issues and pull requests the post-mortems link to (:mod:`opsaudit.sources.github_issues`).
+Landing times and versions are derived later from the commits; this module makes no
+extra call for them.
 
 The cursor (plain JSON) keeps the head seen, a commit watermark with the commits seen
 near it, the issue-listing watermark, and which linked issues are known open or closed.
@@ -17,24 +20,19 @@ read one by one).
 from __future__ import annotations
 
 import base64
-import logging
-from collections.abc import Callable, Iterable, Iterator, Set
+from collections.abc import Iterable, Set
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from github import Github
 from github.Commit import Commit as GhCommit
 from github.File import File
-from github.GithubException import GithubException
-from github.GithubObject import NotSet
-from github.Issue import Issue
-from github.Repository import Repository
 
-from opsaudit.parsing.links import IssueRef, extract_issue_refs
+from opsaudit.parsing.links import IssueRef
 from opsaudit.parsing.paths import SYMLINK_MODE, is_postmortem_path
 from opsaudit.parsing.postmortem_text import decode_blob, is_parsable
-from opsaudit.records import Blob, Commit, DocumentBatch, FileChange, WorkItem
+from opsaudit.records import Blob, Commit, DocumentBatch, FileChange
 from opsaudit.sources.base import (
     DEFAULT_RETRY,
     Cursor,
@@ -45,15 +43,16 @@ from opsaudit.sources.base import (
     iso,
     utc,
 )
-from opsaudit.sources.github_client import Calls, T, counting_requests, guarded, make_client
-
-log = logging.getLogger(__name__)
+from opsaudit.sources.github_client import Calls, counting_requests, make_client
+from opsaudit.sources.github_history import commit_files_complete, first_parent_changes
+from opsaudit.sources.github_issues import IssueSync, when
+from opsaudit.sources.github_tree import folder_entries
 
 # Commits are listed again from this long before the watermark: a commit made locally and
 # pushed days later carries an older committer date than commits already seen.
 COMMIT_OVERLAP = timedelta(days=7)
 FILES_PER_PAGE = 300  # GitHub's maximum for a commit's files
-_UNREADABLE = frozenset({404, 410})  # an issue that is gone, or in a repo we cannot see
+FIRST_PARENT = "first-parent"  # the cursor's history: read as first parents
 
 
 def fetch_github(
@@ -106,21 +105,21 @@ def fetch_github(
     return batch, state
 
 
-class _Sync:
+class _Sync(IssueSync):
     def __init__(
         self, *, gh: Github, calls: Calls, repo: str, folder: str, state: Cursor, page_size: int
     ) -> None:
-        self.gh, self.calls, self.name, self.state = gh, calls, repo, state
+        super().__init__(
+            gh=gh, calls=calls, repo=gh.get_repo(repo), name=repo, state=state, page_size=page_size
+        )
         self.folder = folder
-        self.repo: Repository = gh.get_repo(repo)
-        self.page_size = page_size
 
     def run(self, *, known_blobs: Set[str]) -> DocumentBatch:
         with self.calls.call(f"get repository {self.name}"):
             branch_name = self.repo.default_branch
         with self.calls.call(f"get branch {branch_name}"):
             head: str = self.repo.get_branch(branch_name).commit.sha
-        batch = DocumentBatch(head_sha=head)
+        batch = DocumentBatch(head_sha=head, replaces_history=self.state["head"] is None)
         if head == self.state["head"]:
             return batch
         tree_shas, links = self._tree_blobs(head)
@@ -136,35 +135,37 @@ class _Sync:
         return batch
 
     def _new_commits(self, head: str) -> list[Commit]:
+        """The first-parent commits since the last sync that changed the folder, oldest
+        first, each with its changes against its first parent (see
+        :mod:`opsaudit.sources.github_history`)."""
         mark = utc(self.state["watermark"])
         edge: dict[str, str] = self.state["edge"]
-        since = mark - COMMIT_OVERLAP if mark is not None else NotSet
-        listed: list[GhCommit] = []
-        what = f"list commits of {self.folder or '/'}"
-        with self.calls.call(what):
-            # by the head's sha, not the branch name: a push meanwhile must not slip in
-            found = self.repo.get_commits(sha=head, path=self.folder or NotSet, since=since)
-            for item in self._guarded(found, what, key=lambda c: c.sha):
-                if item.sha not in edge:
-                    listed.append(item)
-        commits = [self._commit(item) for item in reversed(listed)]  # oldest first
+        stop = set(edge) | ({self.state["head"]} if self.state["head"] else set())
+        landing = first_parent_changes(
+            repo=self.repo,
+            calls=self.calls,
+            guard=lambda items, what: self._guarded(items, what, key=lambda c: c.sha),
+            head=head,
+            folder=self.folder,
+            since=mark - COMMIT_OVERLAP if mark is not None else None,
+            stop=stop,
+        )
+        commits = [self._commit(item) for item in landing.commits]  # oldest first
         dates = {c.sha: c.committed_at for c in commits}
-        dates.update((sha, _when(text)) for sha, text in edge.items())
-        if dates:
-            newest = max(dates.values())
-            self.state["watermark"] = iso(newest)
+        dates.update((sha, when(text)) for sha, text in edge.items())
+        newest = max([*dates.values(), *([landing.newest] if landing.newest else [])], default=None)
+        if newest is not None:
+            self.state["watermark"] = iso(max(newest, mark) if mark else newest)
             cut = newest - COMMIT_OVERLAP
             self.state["edge"] = {s: iso(d) for s, d in dates.items() if d >= cut}
         # a listing by path may match a sibling folder (docs/incidents-archive)
         return [c for c in commits if c.changes]
 
-    def _guarded(self, items: Iterable[T], what: str, key: Callable[[T], object]) -> Iterator[T]:
-        return guarded(items, what=what, key=key, page_size=self.page_size)
-
     def _commit(self, item: GhCommit) -> Commit:
         git = item.commit
         with self.calls.call(f"get commit {item.sha}"):
             files = list(self.repo.get_commit(item.sha, commit_files_per_page=FILES_PER_PAGE).files)
+        commit_files_complete(item.sha, len(files))
         changes = (_change(f, self.folder) for f in files)
         return Commit(
             sha=item.sha,
@@ -176,16 +177,16 @@ class _Sync:
 
     def _tree_blobs(self, head: str) -> tuple[list[str], frozenset[str]]:
         """The blobs of the post-mortem files at ``head``, and the paths of the symbolic
-        links among the folder's entries (which are not post-mortems)."""
-        with self.calls.call(f"get tree {head}"):
-            tree = self.repo.get_git_tree(head, recursive=True)
-            if tree.truncated:
-                raise SourceError("github", f"get tree {head}: truncated by GitHub, too large")
-            inside = [
-                e for e in tree.tree if e.type == "blob" and is_postmortem_path(e.path, self.folder)
-            ]
-            links = frozenset(e.path for e in inside if e.mode == SYMLINK_MODE)
-            return [e.sha for e in inside if e.path not in links], links
+        links among the folder's entries (which are not post-mortems). Only the folder's
+        own tree is read (see :mod:`opsaudit.sources.github_tree`)."""
+        entries = folder_entries(repo=self.repo, calls=self.calls, commit=head, folder=self.folder)
+        inside = [
+            (path, e)
+            for path, e in entries
+            if e.type == "blob" and is_postmortem_path(path, self.folder)
+        ]
+        links = frozenset(path for path, e in inside if e.mode == SYMLINK_MODE)
+        return [e.sha for path, e in inside if path not in links], links
 
     def _blob(self, sha: str) -> Blob:
         with self.calls.call(f"get blob {sha}"):
@@ -194,122 +195,6 @@ class _Sync:
         if encoding == "base64":
             return Blob(sha=sha, text=decode_blob(base64.b64decode(content)))
         return Blob(sha=sha, text=content)
-
-    def issues(
-        self, issue_refs: Iterable[IssueRef], blobs: list[Blob], *, web: str
-    ) -> list[WorkItem]:
-        refs = list(issue_refs)
-        for blob in blobs:
-            refs += extract_issue_refs(blob.text, default_repo=self.name, github_web=web)
-        own = self.name.lower()
-        if any(r.repo.lower() == own for r in refs):
-            self.state["own_issues"] = True
-        found = self._own_issues() if self.state["own_issues"] else []
-        opened: dict[str, str] = self.state["open"]
-        closed = set(self.state["closed"])
-        # GitHub's names ignore case: acme/API#2 and acme/api#2 are one issue
-        known = {key.lower() for key in [*opened, *closed]}
-        for ref in refs:
-            key = _key(ref)
-            if ref.repo.lower() != own and key.lower() not in known:
-                known.add(key.lower())
-                opened[key] = ""
-        for name, keys in sorted(_by_repo(opened).items()):
-            for key, issue in self._tracked(name, keys, opened).items():
-                if issue.state == "closed":
-                    del opened[key]
-                    closed.add(key)
-                else:
-                    opened[key] = iso(issue.updated_at)
-                if iso(issue.updated_at) != keys[key]:
-                    found.append(self._issue_state(name, issue))
-        self.state["closed"] = sorted(closed)
-        return found
-
-    def _tracked(self, name: str, keys: dict[str, str], opened: dict[str, str]) -> dict[str, Issue]:
-        """The open issues tracked in another repository ``name``, as they are now.
-
-        Issues never read are read one by one. Those read before are found with one
-        listing of the repository's issues updated since the newest change seen there:
-        any later change to one of them moves its ``updated_at`` past that mark.
-        """
-        marks: dict[str, str] = self.state["marks"]
-        mark = marks.get(name.lower())
-        fresh = [key for key, seen in keys.items() if not seen or mark is None]
-        read: dict[str, Issue] = {}
-        if mark is not None and len(fresh) < len(keys):
-            wanted = {key.lower(): key for key in keys if key not in fresh}
-            with self.calls.call(f"list issues of {name}"):
-                listed = self.gh.get_repo(name).get_issues(state="all", since=_when(mark))
-                for issue in self._guarded(listed, f"list issues of {name}", _number):
-                    key = wanted.get(f"{name}#{issue.number}".lower())
-                    if key is not None:
-                        read[key] = issue
-        for key in fresh:
-            single = self._other_issue(key)
-            if single is not None:
-                read[key] = single
-        seen = [issue.updated_at.astimezone(UTC) for issue in read.values()]
-        if mark is not None:
-            seen.append(_when(mark))
-        if seen:
-            marks[name.lower()] = iso(max(seen))
-        return read
-
-    def _own_issues(self) -> list[WorkItem]:
-        since = utc(self.state["issues_since"])
-        edge: dict[str, str] = self.state["issues_edge"]
-        changed: list[Issue] = []
-        with self.calls.call(f"list issues of {self.name}"):
-            listing = self.repo.get_issues(state="all", since=since or NotSet)
-            for issue in self._guarded(listing, f"list issues of {self.name}", _number):
-                if edge.get(str(issue.number)) != iso(issue.updated_at):
-                    changed.append(issue)
-        if changed:
-            newest = max(i.updated_at for i in changed).astimezone(UTC)
-            if since is None or newest > since:
-                self.state["issues_since"] = iso(newest)
-                edge = {}
-            edge.update(
-                (str(i.number), iso(i.updated_at)) for i in changed if i.updated_at == newest
-            )
-            self.state["issues_edge"] = edge
-        return [self._issue_state(self.name, issue) for issue in changed]
-
-    def _other_issue(self, key: str) -> Issue | None:
-        name, _, number = key.rpartition("#")
-        with self.calls.call(f"get issue {key}"):
-            issue = self.gh.get_repo(name).get_issue(int(number))
-            try:
-                issue.state  # noqa: B018  -- a lazy issue is read on first use: read it now
-            except GithubException as exc:
-                if exc.status not in _UNREADABLE:
-                    raise
-                # the check reports an unreadable issue as unknown; the sync goes on
-                log.warning("github: get issue %s: HTTP %s, skipped", key, exc.status)
-                return None
-            return issue
-
-    def _issue_state(self, repo: str, issue: Issue) -> WorkItem:
-        is_pull = "/pull/" in (issue.html_url or "")
-        merged_at: datetime | None = None
-        if is_pull:
-            pull = issue.pull_request
-            if pull is not None and "merged_at" in pull.raw_data:
-                merged_at = pull.merged_at
-            elif issue.state == "closed":  # older servers leave merged_at out of the issue
-                with self.calls.call(f"get pull {repo}#{issue.number}"):
-                    merged_at = self.gh.get_repo(repo).get_pull(issue.number).merged_at
-        return WorkItem(
-            repo=repo,
-            number=issue.number,
-            state=issue.state,
-            html_url=issue.html_url or "",
-            title=issue.title or "",
-            closed_at=issue.closed_at.astimezone(UTC) if issue.closed_at else None,
-            is_pull_request=is_pull,
-            merged_at=merged_at.astimezone(UTC) if merged_at else None,
-        )
 
 
 def _change(file: File, folder: str) -> FileChange | None:
@@ -343,6 +228,7 @@ def _without(commit: Commit, links: frozenset[str]) -> Commit:
 def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:
     """The cursor to update; a fresh one when absent or made for another repo or folder."""
     fresh: Cursor = {
+        "history": FIRST_PARENT,
         "repo": repo,
         "path": folder,
         "head": None,
@@ -357,6 +243,8 @@ def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:
     }
     if not cursor or cursor.get("repo") != repo or cursor.get("path") != folder:
         return fresh
+    if cursor.get("history") != FIRST_PARENT:  # made by a sync that read simplified history
+        return fresh
     merged = {**fresh, **cursor}
     # copy the mutable parts: the caller's cursor stays as it was
     for key in ("edge", "issues_edge", "open"):
@@ -364,32 +252,6 @@ def _load(cursor: Cursor | None, *, repo: str, folder: str) -> Cursor:
     merged["closed"] = list(merged["closed"])
     merged["marks"] = dict(merged["marks"])
     return merged
-
-
-def _by_repo(opened: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Tracked issue keys grouped by repository (named as first written), with when seen."""
-    groups: dict[str, dict[str, str]] = {}
-    names: dict[str, str] = {}
-    for key, seen in opened.items():
-        repo = key.rpartition("#")[0]
-        name = names.setdefault(repo.lower(), repo)
-        groups.setdefault(name, {})[key] = seen
-    return groups
-
-
-def _number(issue: Issue) -> object:
-    return issue.number
-
-
-def _key(ref: IssueRef) -> str:
-    return f"{ref.repo}#{ref.number}"
-
-
-def _when(text: str) -> datetime:
-    moment = utc(text)
-    if moment is None:
-        raise ValueError(f"cursor holds an empty date: {text!r}")
-    return moment
 
 
 def _web_url(endpoint: Endpoint) -> str:

@@ -25,6 +25,7 @@ import logging
 import math
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, Self, TypeVar, cast
@@ -60,11 +61,13 @@ _WIRE_LOGGER = logging.getLogger("urllib3.connectionpool")
 class PolicyRetry(GithubRetry):
     """``GithubRetry`` driven by a :class:`RetryPolicy`.
 
-    GitHub's secondary limit may answer 403 or 429; 403 is retried by ``GithubRetry`` and
-    429 is added here so that it is retried with or without ``Retry-After``. A present
-    ``Retry-After`` is honoured exactly (``0`` means now), capped at ``max_wait``; without
-    it a secondary limit waits ``min(60, max_wait)`` and a primary limit whose reset is
-    further than ``max_wait`` fails at once. 5xx answers back off per the policy.
+    GitHub answers its primary and secondary limits with 403 or 429, with or without
+    ``Retry-After``; 403 is retried by ``GithubRetry`` (when its body or headers say
+    rate limit) and 429 is added here, so both are retried either way. The waits are
+    GitHub's (:meth:`sleep`): a present ``Retry-After`` is honoured exactly (``0`` means
+    now), capped at ``max_wait``; without it a primary limit waits for
+    ``x-ratelimit-reset`` and a secondary one a minute, ``min(60, max_wait)``. The
+    source's deadline bounds every wait. 5xx answers back off per the policy.
     """
 
     def __init__(
@@ -81,7 +84,9 @@ class PolicyRetry(GithubRetry):
         # give the last answer back to PyGithub, which raises it with its status
         kwargs.setdefault("raise_on_status", False)
         kwargs.setdefault("secondary_rate_wait", min(60.0, policy.max_wait))
-        kwargs.setdefault("max_rate_limit_wait", policy.max_wait)
+        # a primary limit waits for its reset, bounded by the source's deadline (which
+        # refuses a wait that would pass it), not by the policy's cap
+        kwargs.setdefault("max_rate_limit_wait", None)
         super().__init__(**kwargs)
 
     @property
@@ -116,16 +121,40 @@ class PolicyRetry(GithubRetry):
         return self.policy.wait_for(value, max(1, len(self.history)))
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        """Wait what ``Retry-After`` asks, even 0 s (urllib3 would back off on 0), or the
-        backoff (GithubRetry sets it for a rate limit without the header); reported, and
-        refused when it would pass the deadline."""
+        """Wait as GitHub documents, reported, and refused when it would pass the
+        deadline: ``Retry-After`` when given (even 0 s; urllib3 would back off on 0);
+        for a rate limit without it (403 or 429), until ``x-ratelimit-reset`` when
+        ``x-ratelimit-remaining`` is 0 (a primary limit), else one minute (a secondary
+        limit: ``secondary_rate_wait``); otherwise the backoff."""
         wait = self.get_retry_after(response) if response is not None else None
         status = response.status if response is not None else None
-        why = "rate limited" if status in (403, 429) else f"HTTP {status or 'error'}"
         if wait is not None:
-            self.deadline.wait(wait, why=why, hint="Retry-After")
+            self.deadline.wait(wait, why=_why(status), hint="Retry-After")
+        elif response is not None and status in (403, 429):
+            reset = _reset_in(response)
+            if reset is not None:
+                self.deadline.wait(reset, why="rate limited", hint="x-ratelimit-reset")
+            else:
+                self.deadline.wait(
+                    self.secondary_rate_wait, why="rate limited", hint="secondary rate limit"
+                )
         else:
-            self.deadline.wait(self.get_backoff_time(), why=why, hint="backoff")
+            self.deadline.wait(self.get_backoff_time(), why=_why(status), hint="backoff")
+
+
+def _why(status: int | None) -> str:
+    return "rate limited" if status in (403, 429) else f"HTTP {status or 'error'}"
+
+
+def _reset_in(response: BaseHTTPResponse) -> float | None:
+    """Seconds until the primary limit resets (+1 s, as GitHub's second is not exact),
+    when ``x-ratelimit-remaining`` says none is left; None otherwise."""
+    if response.headers.get("x-ratelimit-remaining") != "0":
+        return None
+    value = response.headers.get("x-ratelimit-reset") or ""
+    if not value.isdigit():
+        return None
+    return max(0.0, int(value) - time.time()) + 1
 
 
 def _untrusted(error: object) -> bool:

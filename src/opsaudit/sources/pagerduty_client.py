@@ -13,9 +13,16 @@ through its documented knobs (``retry``, ``max_http_attempts``, ``sleep_timer``,
   own 401 message quotes the key's last characters, so it must not be reached);
 - the endpoint's deadline is checked before every request and every wait, and its TLS
   context bounds every socket operation (a server trickling bytes);
+- a network error (no connection, a dropped one) is retried with exponential backoff
+  from our :class:`RetryPolicy`, each wait within the source's deadline: the client's
+  own network retries (``max_network_attempts``) would sleep outside it;
 - lists are paged here, not by the client's ``iter_all``: a server that says ``more``
   with an empty page, repeats a page or never stops fails the source instead of being
-  asked again for ever.
+  asked again for ever;
+- a time range is cut into pieces of at most ``MAX_RANGE`` (PagerDuty refuses since
+  and until more than 6 months apart with a 400), and a piece that holds PagerDuty's
+  10,000 results or more, by ``total`` or, where the server leaves ``total`` null, by
+  counting, is halved: never truncated in silence.
 """
 
 from __future__ import annotations
@@ -27,13 +34,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pagerduty
-from httpx2 import Response
+from httpx2 import Response, TransportError
 
 from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError, iso
 
 JSON = dict[str, Any]
 SOURCE = "pagerduty"
 CAP = 10_000  # PagerDuty answers 400 once offset + limit passes this
+# PagerDuty answers 400 for since and until more than 6 months apart: 180 days is
+# under 6 calendar months whichever months they are
+MAX_RANGE = timedelta(days=180)
 _RETRIED = (429, 500, 502, 503, 504)
 _LOG = logging.getLogger("opsaudit.sources.pagerduty.client")
 
@@ -85,6 +95,7 @@ class AuditClient(pagerduty.RestApiV2Client):
         self.retry = dict.fromkeys(_RETRIED, budget)
         self.max_http_attempts = budget
         self.sleep_timer = 0.0  # postprocess does the waiting, with the server's hint
+        self.max_network_attempts = 0  # _get retries network errors, within the deadline
         self.default_page_size = page_size
         self._deadline = endpoint.deadline
 
@@ -123,20 +134,49 @@ class AuditClient(pagerduty.RestApiV2Client):
         if not response.is_success and status != 404:
             raise SourceError(SOURCE, f"{_where(response)}: HTTP {status}")
 
+    def _get(self, path: str, params: JSON) -> Response:
+        """``GET path``; a network error is retried after a growing wait (the policy's
+        backoff), at most ``attempts`` tries and never past the deadline."""
+        for attempt in range(1, max(1, self._policy.attempts) + 1):
+            self._deadline.check()
+            try:
+                return self.get(path, params=params)
+            except pagerduty.Error as exc:
+                transient = isinstance(exc.__cause__, TransportError)
+                if not transient or attempt >= self._policy.attempts:
+                    raise
+                if self._deadline.expired():
+                    raise self._deadline.error() from None
+                cause = type(exc.__cause__).__name__
+                self._deadline.wait(
+                    self._policy.backoff_for(attempt),
+                    why=f"network error ({cause})",
+                    hint="backoff",
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def get_one(
         self, path: str, wrapper: str, params: Mapping[str, Any] | None = None
     ) -> JSON | None:
         """``GET path`` and unwrap ``wrapper`` from the body; None on 404."""
-        self._deadline.check()
-        response = self.get(path, params=dict(params or {}))
+        response = self._get(path, dict(params or {}))
         if response.status_code == 404:
             return None
         body: JSON = response.json()[wrapper]
         return body
 
     def iter_list(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[JSON]:
-        """Every result of a classic-paginated list without a time range."""
-        yield from self._classic(path, dict(params or {}), total=False, cap=CAP)
+        """Every result of a classic-paginated list without a time range (one that
+        reaches PagerDuty's 10,000 fails: with no range there is nothing to split)."""
+        try:
+            for results, _ in self._classic(path, dict(params or {}), total=False):
+                yield from results
+        except _TooMany:
+            raise SourceError(
+                SOURCE,
+                f"GET {path}: more than {CAP:,} results and no time range to split them by; "
+                "classic pagination cannot reach them",
+            ) from None
 
     def iter_range(
         self,
@@ -147,10 +187,11 @@ class AuditClient(pagerduty.RestApiV2Client):
         params: Mapping[str, Any] | None = None,
         cap: int = CAP,
     ) -> Iterator[JSON]:
-        """Every result of ``path`` in [since, until), halving the range until each
-        query holds fewer than ``cap`` results (the client itself stops at PagerDuty's
-        10,000 with only a warning, which would silently truncate)."""
-        pending = [(since, until)]
+        """Every result of ``path`` in [since, until): the range cut into pieces of at
+        most ``MAX_RANGE``, each halved until a query holds fewer than ``cap`` results
+        (the client itself stops at PagerDuty's 10,000 with only a warning, which would
+        silently truncate)."""
+        pending = list(_pieces(since, until))
         while pending:
             lo, hi = pending.pop(0)
             query = {**(params or {}), "since": iso(lo), "until": iso(hi)}
@@ -167,14 +208,31 @@ class AuditClient(pagerduty.RestApiV2Client):
                 pending[0:0] = [(lo, mid), (mid, hi)]
 
     def _iter_below(self, path: str, query: JSON, cap: int) -> Iterator[JSON]:
-        # total=true makes the first page carry the count, checked before the first
-        # result is yielded, so nothing of an oversized query leaks out.
-        yield from self._classic(path, query, total=True, cap=cap)
+        """The results of one query, or :class:`_TooMany` before any is yielded when it
+        holds ``cap`` or more: known from ``total`` on the first page (asked for with
+        ``total=true``), else, where the server leaves it null, by holding the results
+        back until the listing ends below ``cap``."""
+        held: list[JSON] = []
+        counted = False
+        for n, (results, body) in enumerate(self._classic(path, query, total=True)):
+            count = body.get("total")
+            if n == 0 and isinstance(count, int) and not isinstance(count, bool):
+                if count >= cap:
+                    raise _TooMany
+                counted = True
+            if counted:
+                yield from results
+                continue
+            held += results
+            if len(held) >= cap:
+                raise _TooMany
+        yield from held
 
-    def _classic(self, path: str, query: JSON, *, total: bool, cap: int) -> Iterator[JSON]:
-        """Classic pagination (``offset``, ``limit``, ``more``), the requests the client's
-        ``iter_all`` would make, with guards: ``more`` with an empty page, a page of
-        nothing new, or more pages than PagerDuty's 10,000 results can need, fail."""
+    def _classic(self, path: str, query: JSON, *, total: bool) -> Iterator[tuple[list[JSON], JSON]]:
+        """Classic pagination (``offset``, ``limit``, ``more``), page by page (results,
+        body): the requests the client's ``iter_all`` would make, with guards. ``more``
+        with an empty page, or a page of nothing new, fails; ``more`` at PagerDuty's
+        10,000 raises :class:`_TooMany` (the caller splits the range or fails)."""
         wrapper = path.rstrip("/").rsplit("/", 1)[-1]  # /incidents/{id}/log_entries
         limit = self.default_page_size
         most = math.ceil(CAP / limit)
@@ -182,23 +240,15 @@ class AuditClient(pagerduty.RestApiV2Client):
         while True:
             pages += 1
             if offset + limit > CAP or pages > most:
-                raise SourceError(
-                    SOURCE,
-                    f"GET {path}: the server claims more than {CAP:,} results "
-                    f"(page {pages}, offset {offset}); classic pagination cannot reach them",
-                )
-            self._deadline.check()
+                raise _TooMany
             params = {"limit": limit, "total": str(total).lower(), **query, "offset": offset}
-            response = self.get(path, params=params)
+            response = self._get(path, params)
             if not response.is_success:  # postprocess lets a 404 through
                 raise SourceError(SOURCE, f"{_where(response)}: HTTP {response.status_code}")
             body = response.json()
             results = body.get(wrapper)
             if not isinstance(results, list):
                 raise SourceError(SOURCE, f"GET {path}: the answer holds no {wrapper!r} list")
-            count = body.get("total")
-            if pages == 1 and total and isinstance(count, int) and count >= cap:
-                raise _TooMany
             more = body.get("more") is True
             ids = {str(r["id"]) for r in results if isinstance(r, dict) and r.get("id")}
             if more and not results:
@@ -211,7 +261,7 @@ class AuditClient(pagerduty.RestApiV2Client):
                     SOURCE, f"GET {path}: the server repeated a page (offset {offset})"
                 )
             seen |= ids
-            yield from results
+            yield results, body
             if not more:
                 return
             offset += len(results)
@@ -229,6 +279,15 @@ def describe(exc: pagerduty.Error) -> str:
 def _where(response: Response) -> str:
     url = response.request.url
     return f"{response.request.method} {url.scheme}://{url.netloc.decode()}{url.path}"
+
+
+def _pieces(since: datetime, until: datetime) -> Iterator[tuple[datetime, datetime]]:
+    """[since, until) in consecutive ranges of at most ``MAX_RANGE``."""
+    lo = since
+    while lo < until:
+        hi = min(until, lo + MAX_RANGE)
+        yield lo, hi
+        lo = hi
 
 
 def _midpoint(lo: datetime, hi: datetime) -> datetime | None:

@@ -34,13 +34,16 @@ EVENT_KINDS: dict[str, EventKind] = {
     "notify_log_entry": "notified",
     "resolve_log_entry": "resolved",
 }
-# PagerDuty's agent reference types in our words; any other agent is "automation"
+# PagerDuty's agent reference types in our words; every ``*_integration_reference``
+# (``events_api_v2_inbound_integration_reference``, ``generic_email_...``: the spec's
+# InboundIntegrationReference types) is an integration; any other agent is "automation"
 ACTOR_KINDS: dict[str, ActorKind] = {
     "user_reference": "person",
     "service_reference": "service",
     "integration_reference": "integration",
     "inbound_integration_reference": "integration",
 }
+_INTEGRATION = "_integration_reference"
 # PagerDuty's resolve reason types in our words; any other one is "other"
 RESOLVE_REASONS = {"merge_resolve_reason": MERGED}
 
@@ -139,7 +142,9 @@ def actor_kind(agent_type: str | None) -> ActorKind | None:
     """An agent reference type in our words; None when the entry names no agent."""
     if not agent_type:
         return None
-    return ACTOR_KINDS.get(agent_type, "automation")
+    if agent_type in ACTOR_KINDS:
+        return ACTOR_KINDS[agent_type]
+    return "integration" if agent_type.endswith(_INTEGRATION) else "automation"
 
 
 def resolve_reason(reason_type: str | None) -> str | None:
@@ -169,4 +174,13 @@ def to_log_event(raw: JSON) -> IncidentEvent:
         user_ids=users,
         escalation_policy_id=policy,
         channel=(raw.get("channel") or {}).get("type"),
+        actor_name=_name(agent),
     )
+
+
+def _name(ref: Any) -> str | None:
+    """A reference's name: its ``summary`` (``name`` when expanded), None when blank."""
+    if not isinstance(ref, dict):
+        return None
+    name = ref.get("summary") or ref.get("name")
+    return str(name) if name else None

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
-from opsaudit.parsing.incident_refs import IncidentRef, incident_refs
-from opsaudit.parsing.postmortem_text import link_text
+from opsaudit.parsing.incident_refs import IncidentRef
 from opsaudit.policy import ticket_kind
 from opsaudit.records import Capability, IncidentBatch
 from opsaudit.sources.protocol import Fetched, FetchJob, SourceSection, literal
@@ -83,12 +82,9 @@ def _named_incidents_missing(job: FetchJob) -> list[IncidentRef]:
     hosts = tuple(h for h in [urlsplit(section.web_url).hostname] if h)
     ticket = ticket_kind(job.policy)
     prefix = job.policy.warroom.prefix or "incident-"
-    named: dict[IncidentRef, None] = {}
-    limit = job.policy.postmortem.max_bytes
-    for text in job.stored.postmortem_texts():
-        head = link_text(text, max_bytes=limit)
-        for ref in incident_refs(head, web_hosts=hosts, prefix=prefix, ticket=ticket):
-            named[ref] = None
+    named = job.stored.postmortem_incident_refs(
+        web_hosts=hosts, prefix=prefix, ticket=ticket, max_bytes=job.policy.postmortem.max_bytes
+    )
     known = job.stored.incidents()
     ids = {i.id for i in known}
     numbers = {str(i.number) for i in known}

@@ -23,9 +23,11 @@ SLACK_SCOPES = {
     "groups:read": "list private war rooms",
     "channels:history": "read public channels",
     "groups:history": "read private war rooms",
+    "channels:join": "join public war rooms (sources.slack.join_channels)",
     "users:read": "look users up",
     "users:read.email": "mention owners by e-mail in the digest",
     "chat:write": "post the digest",
+    "files:write": "upload the report (report --publish)",
 }
 
 
@@ -102,8 +104,13 @@ def _slack(config: Config, endpoint: Endpoint) -> list[Finding]:
             raise
         return _refused("slack", exc.message, "set SLACK_BOT_TOKEN to the app's bot token (xoxb-)")
     found = [Finding("slack", True, f"token accepted: bot @{me.get('user')} of {me.get('url')}")]
-    found += _slack_scopes(api.last_headers)
-    found.append(_incidents_channel(api, config))
+    joins = bool(getattr(config.sources.section("slack"), "join_channels", True))
+    wanted = [s for s in SLACK_SCOPES if joins or s != "channels:join"]
+    found += _slack_scopes(api.last_headers, wanted)
+    try:
+        found.append(_incidents_channel(api, config))
+    except SourceError as exc:  # a missing scope, say: the other findings still stand
+        found.append(Finding("slack", False, f"incidents channel: {exc.message}"))
     try:  # found the way the digest finds it
         digest = config.digest.channel.removeprefix("#")
         found.append(
@@ -139,15 +146,15 @@ def _incidents_channel(api: SlackPoster, config: Config) -> Finding:
     return Finding("slack", True, text)
 
 
-def _slack_scopes(headers: dict[str, Any]) -> list[Finding]:
+def _slack_scopes(headers: dict[str, Any], wanted: list[str]) -> list[Finding]:
     """What the ``x-oauth-scopes`` header (the token's scopes) lacks."""
     header = next((v for k, v in headers.items() if k.lower() == "x-oauth-scopes"), None)
     if header is None:
         return [Finding("slack", True, "scopes not reported (no x-oauth-scopes): not checked")]
     have = {s.strip() for s in str(header).split(",")}
-    missing = [s for s in SLACK_SCOPES if s not in have]
+    missing = [s for s in wanted if s not in have]
     if not missing:
-        return [Finding("slack", True, f"scopes: the {len(SLACK_SCOPES)} needed are granted")]
+        return [Finding("slack", True, f"scopes: the {len(wanted)} needed are granted")]
     return [
         Finding(
             "slack",

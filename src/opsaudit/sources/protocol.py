@@ -29,6 +29,8 @@ from opsaudit.sources.base import Cursor, Endpoint, RequestCounter, RetryPolicy,
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from opsaudit.parsing.incident_refs import IncidentRef
+
 
 DEFAULT_TIMEOUT = timedelta(hours=2)  # a large organisation's first full sync fits
 _TIMEOUT = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
@@ -87,6 +89,14 @@ class StoredFacts(Protocol):
 
     def postmortem_texts(self) -> list[str]:
         """The texts of the post-mortems the default branch holds now."""
+        ...
+
+    def postmortem_incident_refs(
+        self, *, web_hosts: tuple[str, ...], prefix: str, ticket: str, max_bytes: int | None
+    ) -> list[IncidentRef]:
+        """The incidents the post-mortems the default branch holds now name (each
+        file's first ``max_bytes``), each once; a file unchanged since an earlier run
+        is not read again (its parse is kept)."""
         ...
 
     def known_document_versions(self) -> Set[str]:

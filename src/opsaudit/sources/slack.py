@@ -31,11 +31,27 @@ The next sync then:
   7 days are missed unless broadcast: a price for not re-reading every old thread;
 - reads a channel in full again when it is new to the cursor or ``since`` moved earlier.
 
-The batch holds every channel and only messages not returned before.
+Edits. Slack's history gives no ``message_changed`` events, only each message as it is
+now, with ``edited: {user, ts}``. The history re-read over the window (7 days,
+``sources.slack.reread_days``) returns again every message whose ``edited.ts`` is newer
+than anything the channel's last read saw, so a summary post corrected after a sync is
+judged on its current text (and one edited into something else is dropped:
+``ChatBatch.unposted``). An edit to a message older than the window, or to a thread
+reply whose thread got no new reply, is seen only by a full sync (``--full``).
+
+Access. A bot reads only the channels it is in. A public war room it is not in is
+joined first (``conversations.join``) when ``join_channels``; one it still cannot read
+(not joined, a missing scope, ``not_in_channel``, ``channel_not_found``) is listed with
+the reason in :attr:`Channel.unreadable`, said in the progress output, and left out of
+the cursor so that a later sync reads it in full. It never fails the source; an
+incidents channel that cannot be read does (the comms checks would see no post at all).
+
+The batch holds every channel and only messages not returned before (or edited since).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -53,10 +69,12 @@ from opsaudit.sources.base import (
     iso,
     utc,
 )
+from opsaudit.sources.slack_access import access_problem, unreadable_because
 from opsaudit.sources.slack_client import (
     EPOCH,
     JSON,
     SlackApi,
+    SlackCallError,
     datetime_ts,
     permalink,
     ts_datetime,
@@ -74,7 +92,8 @@ __all__ = [
 ]
 
 CURSOR_VERSION = 1
-THREAD_WINDOW = timedelta(days=7)
+_TS = re.compile(r"\d{1,12}(\.\d{1,6})?")
+REREAD_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -104,11 +123,17 @@ def fetch_slack(
     counter: RequestCounter | None = None,
     retry: RetryPolicy = DEFAULT_RETRY,
     page_size: int = 200,
+    join_channels: bool = True,
+    reread: timedelta = REREAD_WINDOW,
 ) -> tuple[ChatBatch, Cursor]:
     """Read channels, war-room message metadata and summary posts since the cursor.
 
-    Returns the new records and the next cursor. Raises :class:`SourceError` naming the
-    Slack method and error code when a call fails (after bounded retries).
+    Returns the new records and the next cursor. A war room the bot cannot read (not a
+    member and not joined, a missing scope, ``channel_not_found``) is listed with the
+    reason (:attr:`Channel.unreadable`) and said in the progress output; it fails
+    nothing. Anything else raises :class:`SourceError` naming the Slack method and the
+    error (the scope, for ``missing_scope``), after bounded retries; so does an
+    incidents channel that cannot be read.
     """
     if now.tzinfo is None or since.tzinfo is None:
         raise ValueError("now and since must be timezone-aware")
@@ -125,8 +150,9 @@ def fetch_slack(
             limit=page_size,
         )
     )
-    batch = ChatBatch(channels=[to_channel(c) for c in listed])
-    reader = _Reader(api=api, now=now, since=since, page_size=page_size)
+    batch = ChatBatch()
+    reader = _Reader(api=api, now=now, since=since, page_size=page_size, window=reread)
+    unreadable: dict[str, str] = {}
 
     resolutions = war_rooms.resolution_by_name()
     for channel in listed:
@@ -135,17 +161,36 @@ def fetch_slack(
             known.get(channel["id"]), channel, resolutions[name], since
         ):
             continue
-        messages, known[channel["id"]] = reader.read(channel, known.get(channel["id"]))
-        batch.messages.extend(to_message(channel["id"], m) for m in messages)
+        why = access_problem(api, channel, join=join_channels)
+        if why is None:
+            try:
+                messages, known[channel["id"]] = reader.read(channel, known.get(channel["id"]))
+            except SlackCallError as exc:
+                why = unreadable_because(channel, exc)
+            else:
+                batch.messages.extend(to_message(channel["id"], m) for m in messages)
+                continue
+        unreadable[channel["id"]] = why
+        known.pop(channel["id"], None)  # read in full once it can be
+        api.say(f"cannot read #{name}: {why}")
+    batch.channels = [to_channel(c, unreadable.get(c["id"])) for c in listed]
 
     room = _incidents_room(listed, incidents_channel)
     if _needs_read(known.get(room["id"]), room, None, since):
+        why = access_problem(api, room, join=join_channels)
+        if why is not None:
+            raise SourceError("slack", f"cannot read the incidents channel: {why}")
         messages, known[room["id"]] = reader.read(room, known.get(room["id"]))
         batch.messages.extend(to_message(room["id"], m) for m in messages)
         posts = [m for m in messages if is_summary_post(str(m.get("text") or ""))]
         if posts and not state.get("workspace_url"):
             state["workspace_url"] = str(api.call("auth.test").get("url") or "")
         batch.incidents_posts.extend(to_post(room["id"], m, state["workspace_url"]) for m in posts)
+        # a post edited into something else is a summary post no more
+        summaries = {m["ts"] for m in posts}
+        batch.unposted.extend(
+            (room["id"], m["ts"]) for m in messages if _edited(m) and m["ts"] not in summaries
+        )
 
     state["synced_at"] = iso(now)
     return batch, state
@@ -157,11 +202,14 @@ def fetch_slack(
 class _Reader:
     """Reads one channel's history and threads, returning messages not returned before."""
 
-    def __init__(self, *, api: SlackApi, now: datetime, since: datetime, page_size: int):
+    def __init__(
+        self, *, api: SlackApi, now: datetime, since: datetime, page_size: int, window: timedelta
+    ) -> None:
         self.api = api
         self.now = now
         self.since = since
         self.page_size = page_size
+        self.window = window  # history is re-read this far back: threads and edits
 
     def read(self, channel: JSON, prior: JSON | None) -> tuple[list[JSON], JSON]:
         """The channel's new messages (history and replies) and its next cursor entry."""
@@ -171,11 +219,13 @@ class _Reader:
             inclusive, baseline = True, None
         else:
             newest_seen = prior.get("newest_ts") or datetime_ts(_prior_since(prior))
-            lookback = datetime_ts(max(self.now - THREAD_WINDOW, _prior_since(prior)))
+            lookback = datetime_ts(max(self.now - self.window, _prior_since(prior)))
             oldest = min(newest_seen, lookback, key=ts_key)
             inclusive = False
             # a thread not in the cursor had no reply in the window before the last read
-            baseline = datetime_ts(_read_at(prior) - THREAD_WINDOW)
+            baseline = datetime_ts(_read_at(prior) - self.window)
+        # an edit after the last read carries an edited.ts newer than anything it saw
+        edits_after = prior.get("edits_after") or prior.get("newest_ts") or ""
         threads: dict[str, str] = dict(prior.get("threads") or {})
 
         history = {
@@ -193,16 +243,23 @@ class _Reader:
         found = {
             ts: m
             for ts, m in history.items()
-            if ts_key(ts) > ts_key(newest_seen) or (inclusive and ts == newest_seen)
+            if ts_key(ts) > ts_key(newest_seen)
+            or (inclusive and ts == newest_seen)
+            or (not inclusive and ts_key(_edited(m)) > ts_key(edits_after))
         }
         for thread_ts, after in _threads_to_read(history, found, threads, baseline).items():
             for reply in self._replies(channel["id"], thread_ts, after):
                 found.setdefault(reply["ts"], reply)
                 threads[thread_ts] = max(reply["ts"], threads.get(thread_ts, ""), key=ts_key)
 
+        newest = max([*history, prior.get("newest_ts") or ""], key=ts_key) or None
         entry = {
             "name": channel.get("name", ""),
-            "newest_ts": max([*history, prior.get("newest_ts") or ""], key=ts_key) or None,
+            "newest_ts": newest,
+            "edits_after": max(
+                [newest or "", edits_after, *(_edited(m) for m in found.values())], key=ts_key
+            )
+            or None,
             "archived": bool(channel.get("is_archived")),
             "read_at": iso(self.now),
             "since": prior["since"],
@@ -227,7 +284,14 @@ class _Reader:
         return replies
 
     def _young(self, last_reply: str) -> bool:
-        return ts_datetime(last_reply) >= self.now - THREAD_WINDOW
+        return ts_datetime(last_reply) >= self.now - self.window
+
+
+def _edited(message: JSON) -> str:
+    """When the message was last edited (a ts), or "" if never (or not a ts)."""
+    edited = message.get("edited")
+    ts = str(edited.get("ts") or "") if isinstance(edited, dict) else ""
+    return ts if _TS.fullmatch(ts) else ""
 
 
 def _threads_to_read(

@@ -13,23 +13,22 @@ nothing new or more than :data:`MAX_PAGES` pages fail the source.
 from __future__ import annotations
 
 import logging
-import ssl
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import (
-    ConnectionErrorRetryHandler,
-    HttpRequest,
-    HttpResponse,
-    RetryHandler,
-    RetryState,
-)
+from slack_sdk.web import SlackResponse
 
-from opsaudit.sources.base import Deadline, Endpoint, RequestCounter, RetryPolicy, SourceError
+from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError
+from opsaudit.sources.slack_pace import Pacer
+from opsaudit.sources.slack_retry import (
+    SERVER_ERRORS,
+    ConnectionRetry,
+    RateLimitRetry,
+    ServerErrorRetry,
+)
 
 JSON = dict[str, Any]
 
@@ -38,131 +37,8 @@ JSON = dict[str, Any]
 _SDK_LOGGER = logging.getLogger("opsaudit.sources.slack.sdk")
 _SDK_LOGGER.setLevel(logging.INFO)
 
-_SERVER_ERRORS = frozenset({500, 502, 503, 504})
 MAX_PAGES = 10_000  # of one listing: 2 million messages at 200 a page
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class _CountingMixin(RetryHandler):
-    """Bounded by the policy's attempts; counts the request each granted retry will make."""
-
-    def __init__(
-        self, *, policy: RetryPolicy, counter: RequestCounter, deadline: Deadline | None = None
-    ) -> None:
-        super().__init__(max_retry_count=max(0, policy.attempts - 1))
-        self.policy = policy
-        self.counter = counter
-        self.deadline = deadline or Deadline(source="slack")
-
-    def _count_retry(self, state: RetryState) -> None:
-        self.counter.add()
-        state.next_attempt_requested = True
-        state.increment_current_attempt()
-
-
-class RateLimitRetry(_CountingMixin):
-    """Retries a 429 after exactly the ``Retry-After`` the server asked for.
-
-    slack_sdk's own handler adds up to a second of jitter; we honour the header (capped by
-    the policy) so a sandbox asking for 0 s costs no time.
-    """
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return response is not None and response.status_code == 429
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        header = _header(response, "retry-after")
-        self.deadline.wait(
-            self.policy.wait_for(header, state.current_attempt + 1),
-            why="rate limited",
-            hint="Retry-After" if header is not None else "backoff",
-        )
-        self._count_retry(state)
-
-
-class ServerErrorRetry(_CountingMixin):
-    """Retries a 5xx answer with the policy's exponential backoff."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return response is not None and response.status_code in _SERVER_ERRORS
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        status = response.status_code if response is not None else "error"
-        self.deadline.wait(
-            self.policy.backoff_for(state.current_attempt + 1), why=f"HTTP {status}", hint="backoff"
-        )
-        self._count_retry(state)
-
-
-class ConnectionRetry(_CountingMixin, ConnectionErrorRetryHandler):
-    """Retries a reset or refused connection; never a TLS failure (retrying can't fix it)."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if isinstance(error, ssl.SSLError) or (
-            isinstance(error, URLError) and isinstance(error.reason, ssl.SSLError)
-        ):
-            return False
-        return super()._can_retry(state=state, request=request, response=response, error=error)
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        self.deadline.wait(
-            self.policy.backoff_for(state.current_attempt + 1),
-            why=f"connection failed ({type(error).__name__})",
-            hint="backoff",
-        )
-        self._count_retry(state)
-
-
-def _header(response: HttpResponse | None, name: str) -> str | None:
-    if response is None:
-        return None
-    for key, values in response.headers.items():
-        if key.lower() == name:
-            value = values[0] if isinstance(values, list) else values
-            return str(value)
-    return None
 
 
 # ------------------------------------------------------------------ Slack formats
@@ -200,8 +76,19 @@ def ts_key(ts: str) -> tuple[int, int]:
 # ------------------------------------------------------------------------ client
 
 
+class SlackCallError(SourceError):
+    """A Slack method answered ``ok: false``: its error code (and, for
+    ``missing_scope``, the scope it needed) for the caller to decide on."""
+
+    def __init__(self, message: str, *, code: str, needed: str | None = None) -> None:
+        super().__init__("slack", message)
+        self.code = code
+        self.needed = needed
+
+
 class SlackApi:
-    """A WebClient for one sync: counted requests, bounded retries, token-free errors."""
+    """A WebClient for one sync: counted requests, bounded retries, token-free errors,
+    each method paced by what its 429 answers taught (:class:`Pacer`)."""
 
     def __init__(self, *, endpoint: Endpoint, counter: RequestCounter, retry: RetryPolicy) -> None:
         endpoint = endpoint.for_source("slack")
@@ -211,17 +98,22 @@ class SlackApi:
         self._counter = counter
         self._attempts = retry.attempts
         self.last_headers: dict[str, Any] = {}  # of the last answer (``x-oauth-scopes``)
+        self._pacer = pacer = Pacer(deadline)
         self._client = WebClient(
             token=endpoint.token,
             base_url=base_url,  # joined with urljoin: without the slash the last part is lost
             ssl=endpoint.ssl_context(),
             logger=_SDK_LOGGER,
             retry_handlers=[
-                RateLimitRetry(policy=retry, counter=counter, deadline=deadline),
+                RateLimitRetry(policy=retry, counter=counter, deadline=deadline, pacer=pacer),
                 ServerErrorRetry(policy=retry, counter=counter, deadline=deadline),
                 ConnectionRetry(policy=retry, counter=counter, deadline=deadline),
             ],
         )
+
+    def say(self, message: str) -> None:
+        """A line of the sync's progress output (``slack: ...``)."""
+        self._deadline.progress(f"slack: {message}")
 
     def call(self, method: str, **params: Any) -> JSON:
         """One Web API call (``method`` like ``"conversations.history"``), retries included."""
@@ -240,23 +132,49 @@ class SlackApi:
         """One call with query ``params`` or a JSON ``body`` (big Block Kit messages);
         None when Slack answers one of the ``tolerate`` error codes (``users_not_found``).
         Other errors raise :class:`SourceError` without the token."""
+        return self.guarded(
+            method,
+            lambda client: client.api_call(method, params=params, json=body),
+            tolerate=tolerate,
+        )
+
+    def guarded(
+        self,
+        method: str,
+        call: Callable[[WebClient], SlackResponse],
+        *,
+        requests: int = 1,
+        tolerate: Collection[str] = (),
+    ) -> JSON | None:
+        """The answer of ``call`` (``requests`` HTTP requests, counted), with the errors
+        :meth:`request` describes; ``method`` names it in them."""
         self._deadline.check()
-        self._counter.add()
+        self._pacer.before(method)
+        self._counter.add(requests)
         try:
-            response = self._client.api_call(method, params=params, json=body)
+            response = call(self._client)
         except SourceError:  # the deadline, an untrusted certificate: said already
             raise
         except SlackApiError as exc:
             data = getattr(exc.response, "data", None)
-            if isinstance(data, dict) and data.get("error") in tolerate:
+            code = data.get("error") if isinstance(data, dict) else None
+            if exc.response.status_code != 429:
+                self._pacer.answered(method)
+            if code in tolerate:
                 return None
-            raise SourceError("slack", self._api_error(method, exc)) from None
+            needed = data.get("needed") if isinstance(data, dict) else None
+            raise SlackCallError(
+                self._api_error(method, exc),
+                code=self._scrub(str(code or "unknown")),
+                needed=self._scrub(str(needed)) if needed else None,
+            ) from None
         except Exception as exc:  # the transport's errors: URLError, TimeoutError, SSL ...
             self._deadline.check()
             detail = self._scrub(str(exc))
             message = f"{method} failed: {type(exc).__name__}: {detail}"
             raise SourceError("slack", message) from None
         self.last_headers = dict(response.headers)
+        self._pacer.answered(method)
         data = response.data
         if not isinstance(data, dict):
             raise SourceError("slack", f"{method} failed: the answer is not a JSON object")
@@ -300,8 +218,14 @@ class SlackApi:
         code = data.get("error") if isinstance(data, dict) else None
         if status == 429:
             return f"{method} failed: rate limited (HTTP 429) after {self._attempts} attempts"
-        if status in _SERVER_ERRORS:
+        if status in SERVER_ERRORS:
             return f"{method} failed: HTTP {status} after {self._attempts} attempts"
+        needed = data.get("needed") if isinstance(data, dict) else None
+        if code == "missing_scope" and needed:
+            return (
+                f"{method} failed: the Slack app lacks the scope {self._scrub(str(needed))!r} "
+                "(add it to the app's bot token scopes and reinstall the app)"
+            )
         return f"{method} failed: HTTP {status}, error {self._scrub(str(code or 'unknown'))!r}"
 
     def _scrub(self, text: str) -> str:

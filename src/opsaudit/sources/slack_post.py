@@ -1,6 +1,8 @@
 """Posting to Slack for the publishers: :class:`SlackPoster`, the Slack Web API calls
-the digest and the report summary make (``users.lookupByEmail``,
-``conversations.list`` to find the channel, ``chat.postMessage`` and thread replies).
+the digest and the report make (``users.lookupByEmail``, ``conversations.list`` to find
+the channel, ``chat.postMessage`` and thread replies, and the report's files through
+``WebClient.files_upload_v2``: ``files.getUploadURLExternal``, a POST of each file to
+its upload URL, ``files.completeUploadExternal``; scope ``files:write``).
 
 Slack errors raise :class:`~opsaudit.sources.base.SourceError`.
 """
@@ -8,9 +10,10 @@ Slack errors raise :class:`~opsaudit.sources.base.SourceError`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from opsaudit.publish.chat import Upload
 from opsaudit.sources.base import DEFAULT_RETRY, Endpoint, RequestCounter, RetryPolicy, SourceError
 from opsaudit.sources.slack_client import JSON, SlackApi
 
@@ -87,3 +90,21 @@ class SlackPoster(SlackApi):
         if not isinstance(ts, str):
             raise SourceError("slack", "chat.postMessage failed: the answer has no ts")
         return ts
+
+    def upload(self, channel_id: str, *, files: Sequence[Upload], comment: str) -> list[str]:
+        """Share ``files`` in one message with ``comment`` (``files_upload_v2``); their
+        permalinks ("" for a file Slack's answer does not describe)."""
+        items = [{"filename": f.name, "content": f.content, "title": f.title} for f in files]
+        data = self.guarded(
+            "files_upload_v2",
+            lambda client: client.files_upload_v2(
+                file_uploads=items, channel=channel_id, initial_comment=comment
+            ),
+            requests=2 * len(items) + 1,
+        )
+        shared = {
+            str(f.get("title")): str(f.get("permalink") or "")
+            for f in (data or {}).get("files") or []
+            if isinstance(f, dict)
+        }
+        return [shared.get(f.title, "") for f in files]

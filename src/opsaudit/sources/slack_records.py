@@ -18,7 +18,7 @@ BOT_SUBTYPE = "bot_message"
 SLACKBOT = "USLACKBOT"  # Slackbot posts as this user, with no bot_id
 
 
-def to_channel(raw: JSON) -> Channel:
+def to_channel(raw: JSON, unreadable: str | None = None) -> Channel:
     return Channel(
         id=raw["id"],
         name=raw.get("name", ""),
@@ -26,6 +26,7 @@ def to_channel(raw: JSON) -> Channel:
         is_archived=bool(raw.get("is_archived")),
         is_private=bool(raw.get("is_private")),
         creator=raw.get("creator") or None,
+        unreadable=unreadable,
     )
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from opsaudit.policy import ticket_of
 from opsaudit.records import Capability, ChatBatch
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 class SlackSection(SourceSection):
     api_url: str = "https://slack.com/api/"
     incidents_channel: str = "incidents"
+    # join public war rooms the bot is not in (scope channels:join) to read them
+    join_channels: bool = True
+    # history is read again this many days back on each sync: edits, new thread replies
+    reread_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("api_url")
     @classmethod
@@ -64,6 +69,8 @@ class Slack:
             since=job.window.since,
             counter=job.counter,
             retry=job.retry,
+            join_channels=section.join_channels,
+            reread=timedelta(days=section.reread_days),
         )
         return Fetched(batch, cursor)
 

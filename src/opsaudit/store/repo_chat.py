@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from opsaudit.records import AuthorKind, Channel, ChatBatch, IncidentsPost, MessageMeta
@@ -25,6 +25,7 @@ def save_chat(*, session: Session, batch: ChatBatch) -> None:
             "is_archived": c.is_archived,
             "is_private": c.is_private,
             "creator": c.creator,
+            "unreadable": c.unreadable,
         }
         for c in batch.channels
     )
@@ -57,6 +58,12 @@ def save_chat(*, session: Session, batch: ChatBatch) -> None:
         for p in batch.incidents_posts
     )
     upsert(session, IncidentsPostRow, posts, keys=["channel_id", "ts"])
+    for channel_id, ts in batch.unposted:  # few: edits since the last sync
+        session.execute(
+            delete(IncidentsPostRow).where(
+                IncidentsPostRow.channel_id == channel_id, IncidentsPostRow.ts == ts
+            )
+        )
 
 
 def load_channels(*, session: Session, name_prefix: str | None = None) -> list[Channel]:
@@ -73,6 +80,7 @@ def load_channels(*, session: Session, name_prefix: str | None = None) -> list[C
             is_archived=r.is_archived,
             is_private=r.is_private,
             creator=r.creator,
+            unreadable=r.unreadable,
         )
         for r in session.scalars(query.execution_options(**_FRESH))
     ]

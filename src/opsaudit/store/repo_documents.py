@@ -25,9 +25,15 @@ def save_documents(*, session: Session, batch: DocumentBatch) -> None:
 
     ``batch.commits`` must be in history order, oldest first. A commit seen for the
     first time is placed after every stored commit; one already stored keeps its place.
+    A batch that ``replaces_history`` first removes every stored commit: what was stored
+    before may hold commits that never were on the default branch's first-parent
+    history (a merged branch's own commits, as an older sync read them).
     """
     blobs = ({"sha": b.sha, "text": b.text} for b in batch.blobs)
     insert_missing(session, BlobRow, blobs, keys=["sha"])
+    if batch.replaces_history:
+        session.execute(delete(FileChangeRow))
+        session.execute(delete(CommitRow))
     _save_commits(session, batch.commits)
     issues = (
         {

@@ -117,6 +117,7 @@ def load_log_events(*, session: Session, incident_ids: Collection[str]) -> list[
             user_ids=tuple(r.user_ids),
             escalation_policy_id=r.escalation_policy_id,
             channel=r.channel_type,
+            actor_name=r.agent_name,
         )
         for r in found
     ]
@@ -183,6 +184,7 @@ def _log_event_row(e: IncidentEvent) -> dict[str, Any]:
         "user_ids": list(e.user_ids),
         "escalation_policy_id": e.escalation_policy_id,
         "channel_type": e.channel,
+        "agent_name": e.actor_name,
     }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, literal, not_, null, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from opsaudit.store._sql import chunked, dialect_insert, execute_many
+from opsaudit.store._sql import dialect_insert, execute_many
 from opsaudit.store.schema import FindingRow, ResultRow, UTCDateTime
 
 
@@ -56,17 +56,20 @@ def save_results(
     key order, so that concurrent runs lock them in the same order.
     """
     rows = list(results)
-    for chunk in chunked(rows, 500):
-        session.add_all(
-            ResultRow(
-                run_id=run_id,
-                rule=r["rule"],
-                subject_key=r["subject"]["key"],
-                status=r["status"],
-                payload=r,
-            )
-            for r in chunk
-        )
+    session.flush()  # the run's row first: the results refer to it
+    if rows:
+        # Core executemany: no ORM object per result (100k+ in a large audit)
+        results_rows = [
+            {
+                "run_id": run_id,
+                "rule": r["rule"],
+                "subject_key": r["subject"]["key"],
+                "status": r["status"],
+                "payload": r,
+            }
+            for r in rows
+        ]
+        execute_many(session, dialect_insert(session, ResultRow), results_rows)
     statuses = {(r["rule"], r["subject"]["key"]): r["status"] for r in rows}
     findings = [
         {
@@ -81,7 +84,6 @@ def save_results(
         for (rule, key), status in sorted(statuses.items())
     ]
     if findings:
-        session.flush()  # the results first, as the ORM would have had them
         execute_many(session, _advance_findings(session, as_of), findings)
 
 

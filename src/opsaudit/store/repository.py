@@ -1,9 +1,9 @@
 """Every query of the store, in one place to import from.
 
 The functions live in one module per domain (``repo_incidents``, ``repo_chat``,
-``repo_documents``, ``repo_runs``, ``repo_results``, ``repo_digest``). All are keyword-only
-and take a ``Session``; none commits: the caller runs one transaction per batch, so a
-failed save leaves what was stored before it untouched.
+``repo_documents``, ``repo_parses``, ``repo_runs``, ``repo_results``, ``repo_digest``).
+All are keyword-only and take a ``Session``; none commits: the caller runs one
+transaction per batch, so a failed save leaves what was stored before it untouched.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from opsaudit.store.repo_incidents import (
     load_users,
     save_incidents,
 )
+from opsaudit.store.repo_parses import load_parses, save_parses
 from opsaudit.store.repo_results import (
     Finding,
     StoredResult,
@@ -58,12 +59,14 @@ from opsaudit.store.repo_runs import (
     save_sync_state,
     start_audit_run,
 )
+from opsaudit.store.repo_uploads import ReportUpload, load_report_upload, save_report_upload
 
 __all__ = [
     "Announcement",
     "AuditRun",
     "DigestRecord",
     "Finding",
+    "ReportUpload",
     "StoredResult",
     "SyncState",
     "finish_audit_run",
@@ -82,7 +85,9 @@ __all__ = [
     "load_incidents_posts",
     "load_log_events",
     "load_messages",
+    "load_parses",
     "load_priorities",
+    "load_report_upload",
     "load_results",
     "load_services",
     "load_sync_state",
@@ -95,6 +100,8 @@ __all__ = [
     "save_digest",
     "save_documents",
     "save_incidents",
+    "save_parses",
+    "save_report_upload",
     "save_results",
     "save_sync_state",
     "start_audit_run",

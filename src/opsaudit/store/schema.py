@@ -135,6 +135,7 @@ class LogEventRow(Base):
     user_ids: Mapped[list[Any]]
     escalation_policy_id: Mapped[str | None] = mapped_column(ID)
     channel_type: Mapped[str | None] = mapped_column(KIND)
+    agent_name: Mapped[str | None] = mapped_column(TEXT)
 
 
 # ------------------------------------------------------------------------------- chat
@@ -148,6 +149,8 @@ class ChannelRow(Base):
     is_archived: Mapped[bool]
     is_private: Mapped[bool]
     creator: Mapped[str | None] = mapped_column(ID)
+    # why the source could not read it (one line), or None: read, or not needed
+    unreadable: Mapped[str | None] = mapped_column(TEXT)
 
 
 class MessageRow(Base):
@@ -207,6 +210,17 @@ class BlobRow(Base):
     __tablename__ = "blobs"
     sha: Mapped[str] = mapped_column(ID, primary_key=True)
     text: Mapped[str] = mapped_column(TEXT)
+
+
+class ParseRow(Base):
+    """A parse of a blob kept for the next run (:mod:`opsaudit.parsing.cache`): its kind,
+    the key of the parser's version and settings, and the parse as ASCII JSON."""
+
+    __tablename__ = "parse_cache"
+    blob_sha: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(KIND, primary_key=True)
+    key: Mapped[str] = mapped_column(KIND, primary_key=True)
+    value: Mapped[str] = mapped_column(TEXT)
 
 
 class WorkItemRow(Base):
@@ -306,3 +320,15 @@ class DigestAnnouncementRow(Base):
     fingerprint: Mapped[str] = mapped_column(SafeString(64))  # that latest digest
     channel_id: Mapped[str] = mapped_column(ID)
     ts: Mapped[str] = mapped_column(SafeString(32))  # the message (parent or reply) that holds it
+
+
+class ReportUploadRow(Base):
+    """A report uploaded to a chat channel: once per period (report file name) and channel."""
+
+    __tablename__ = "report_uploads"
+    period: Mapped[str] = mapped_column(SafeString(128), primary_key=True)  # ops-sync-2026-W47
+    channel_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    content_sha256: Mapped[str] = mapped_column(SafeString(64))  # of the files uploaded
+    uploaded_at: Mapped[datetime]
+    html_link: Mapped[str] = mapped_column(TEXT)  # the HTML file's permalink ("" if none)
+    markdown_link: Mapped[str] = mapped_column(TEXT)

@@ -51,6 +51,29 @@ def test_the_run_forms_are_flat_typed_and_described() -> None:
         assert given["config"] == "/etc/opsaudit.yaml"
 
 
+def _types(spec: dict[str, object]) -> set[object]:
+    """The JSON types a form field takes (``anyOf`` for optional ones)."""
+    options = spec.get("anyOf") or [spec]
+    assert isinstance(options, list)
+    return {option.get("type") for option in options}
+
+
+def test_every_deployment_s_form_is_flat_typed_described_and_filled() -> None:
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    for deployment in spec["deployments"]:
+        path, _, name = deployment["entrypoint"].partition(":")
+        schema = getattr(load_flow_module(Path(path).stem), name).parameters.model_dump()
+        assert schema.get("required", []) == [], deployment["name"]
+        assert not schema.get("definitions"), f"{deployment['name']}: a nested model"
+        for field, prop in schema["properties"].items():
+            where = f"{deployment['name']}.{field}"
+            assert prop.get("description"), f"{where} has no description"
+            assert "default" in prop, f"{where} has no default"
+            types = _types(prop)
+            assert None not in types, f"{where} is untyped"
+            assert not types & {"object", "array"}, f"{where} is not a plain field"
+
+
 def test_the_digest_runs_on_weekdays_after_the_nightly_audit_in_the_policy_time_zone() -> None:
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     by_name = {d["name"]: d for d in spec["deployments"]}

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TOKENS = ("PAGERDUTY_API_TOKEN", "SLACK_BOT_TOKEN", "GITHUB_TOKEN")
+SERVE = ("opsaudit", "sandbox", "serve")
 SMALL_ORG = ("--incidents", "30", "--seed", "5")
 RUN_LIMIT = 180.0  # seconds a deployment run may take, queueing and worker polls included
 
@@ -70,6 +71,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     api_url = f"http://127.0.0.1:{port}/api"
     env = _clean_env(base, api_url)
     sandbox_dir = base / "sandbox"
+    ready = base / "sandbox.ready"
     started: list[Background] = []
     try:
         server = start(
@@ -82,7 +84,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         started.append(server)
         sandbox = start(
             "sandbox",
-            ["opsaudit", "sandbox", "serve", "--port", "0", "--dir", str(sandbox_dir), *SMALL_ORG],
+            [*SERVE, "--dir", str(sandbox_dir), "--ready-file", str(ready), *SMALL_ORG],
             env=env,
             cwd=base,
             logs=logs,
@@ -90,7 +92,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         started.append(sandbox)
         config_path = sandbox_dir / "opsaudit.yaml"
         wait_for("Prefect API", http_ok(f"{api_url}/health"), within=180, watch=server)
-        wait_for("sandbox serving", (sandbox_dir / "sandbox.env").exists, within=90, watch=sandbox)
+        wait_for("sandbox serving", ready.exists, within=120, watch=sandbox)
         run(
             ["opsaudit", "sandbox", "secrets", "--env-file", str(sandbox_dir / "sandbox.env")],
             env=env,
@@ -194,6 +196,35 @@ def test_the_weekly_report_is_written_and_published(stack: Stack) -> None:
     output = Path(stack.config["report"]["output_dir"])
     assert list(output.glob("*.html")), f"no HTML report in {output}"
     assert artifacts_of(stack, flow_run.id)
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    pairs = (line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines())
+    return {k.strip(): v.strip().strip("'\"") for k, v in pairs if not k.startswith("#")}
+
+
+def digest_channel_messages(stack: Stack) -> list[dict[str, Any]]:
+    """The digest channel's messages, read back through Slack's own client."""
+    import ssl
+
+    from slack_sdk import WebClient
+
+    slack = stack.config["sources"]["slack"]
+    token = _env_file(stack.sandbox_dir / "sandbox.env")["SLACK_BOT_TOKEN"]
+    context = ssl.create_default_context(cafile=slack["ca_file"])
+    client = WebClient(token=token, base_url=slack["api_url"], ssl=context)
+    channels = client.conversations_list(types="public_channel,private_channel", limit=999)
+    wanted = stack.config["digest"]["channel"]
+    (channel,) = [c["id"] for c in channels["channels"] if c["name"] == wanted]
+    return list(client.conversations_history(channel=channel, limit=200)["messages"])
+
+
+def test_the_digest_deployment_posts_the_new_violations(stack: Stack) -> None:
+    before = len(digest_channel_messages(stack))
+    flow_run = run_deployment(stack, "violation-digest/violation-digest", {"dry_run": False})
+    _completed(stack, flow_run)
+    assert len(digest_channel_messages(stack)) > before, "no digest in the channel"
+    assert "violation-digest" in artifacts_of(stack, flow_run.id)
 
 
 def test_github_refusing_its_token_fails_the_run_quickly_naming_it(stack: Stack) -> None:

@@ -65,6 +65,23 @@ def test_a_summary_post_edited_into_a_plain_message_is_unposted(org: Org, sb: Sa
     assert (batch.incidents_posts, batch.unposted) == ([], [(org.ids["incidents"], post)])
 
 
+def test_a_summary_post_deleted_after_the_last_sync_is_gone(org: Org, sb: Sandbox) -> None:
+    _, cursor = sync(sb)
+    post = org.summaries[-1]
+    with org.world.lock:
+        messages = org.world.slack.messages[org.ids["incidents"]]
+        messages[:] = [m for m in messages if m["ts"] != post]
+        # a summary post with replies leaves a tombstone, as Slack does
+        threads = [m for m in messages if m["ts"] in org.summaries and m.get("reply_count")]
+        tomb = max(threads, key=lambda m: float(m["ts"]))  # inside the re-read window
+        parent = tomb["ts"]
+        tomb.update(subtype="tombstone", text="This message was deleted.", user="USLACKBOT")
+    batch, cursor = sync(sb, cursor=cursor)
+    assert sorted(batch.unposted) == sorted((org.ids["incidents"], ts) for ts in (post, parent))
+    again, _ = sync(sb, cursor=cursor)  # said once
+    assert again.unposted == []
+
+
 def test_an_edit_older_than_the_re_read_window_is_not_seen(org: Org, sb: Sandbox) -> None:
     _, cursor = sync(sb)
     old = org.summaries[0]  # ten days ago; the window is seven

@@ -35,7 +35,7 @@ Edits. Slack's history gives no ``message_changed`` events, only each message as
 now, with ``edited: {user, ts}``. The history re-read over the window (7 days,
 ``sources.slack.reread_days``) returns again every message whose ``edited.ts`` is newer
 than anything the channel's last read saw, so a summary post corrected after a sync is
-judged on its current text (and one edited into something else is dropped:
+judged on its current text (and one edited into something else, or deleted, is dropped:
 ``ChatBatch.unposted``). An edit to a message older than the window, or to a thread
 reply whose thread got no new reply, is seen only by a full sync (``--full``).
 
@@ -180,7 +180,7 @@ def fetch_slack(
         why = access_problem(api, room, join=join_channels)
         if why is not None:
             raise SourceError("slack", f"cannot read the incidents channel: {why}")
-        messages, known[room["id"]] = reader.read(room, known.get(room["id"]))
+        messages, known[room["id"]], deleted = reader.read_tracked(room, known.get(room["id"]))
         batch.messages.extend(to_message(room["id"], m) for m in messages)
         posts = [m for m in messages if is_summary_post(str(m.get("text") or ""))]
         if posts and not state.get("workspace_url"):
@@ -191,6 +191,7 @@ def fetch_slack(
         batch.unposted.extend(
             (room["id"], m["ts"]) for m in messages if _edited(m) and m["ts"] not in summaries
         )
+        batch.unposted.extend((room["id"], ts) for ts in deleted)  # a deleted post is gone
 
     state["synced_at"] = iso(now)
     return batch, state
@@ -213,6 +214,12 @@ class _Reader:
 
     def read(self, channel: JSON, prior: JSON | None) -> tuple[list[JSON], JSON]:
         """The channel's new messages (history and replies) and its next cursor entry."""
+        messages, entry, _ = self.read_tracked(channel, prior)
+        return messages, entry
+
+    def read_tracked(self, channel: JSON, prior: JSON | None) -> tuple[list[JSON], JSON, list[str]]:
+        """:meth:`read`, also remembering the channel's top-level messages of the re-read
+        window, and saying which remembered ones history no longer has (deleted)."""
         if prior is None or _since_moved(prior, self.since):
             prior = {"newest_ts": None, "since": iso(self.since), "threads": {}}
             oldest = newest_seen = datetime_ts(self.since)
@@ -252,6 +259,12 @@ class _Reader:
                 found.setdefault(reply["ts"], reply)
                 threads[thread_ts] = max(reply["ts"], threads.get(thread_ts, ""), key=ts_key)
 
+        # remembered messages inside what history was asked for, and no longer in it
+        deleted = [
+            ts
+            for ts in prior.get("recent") or []
+            if ts_key(ts) > ts_key(oldest) and (ts not in history or _tombstone(history[ts]))
+        ]
         newest = max([*history, prior.get("newest_ts") or ""], key=ts_key) or None
         entry = {
             "name": channel.get("name", ""),
@@ -264,8 +277,12 @@ class _Reader:
             "read_at": iso(self.now),
             "since": prior["since"],
             "threads": {t: r for t, r in threads.items() if self._young(r)},
+            "recent": sorted(
+                (t for t, m in history.items() if self._young(t) and not _tombstone(m)),
+                key=ts_key,
+            ),
         }
-        return sorted(found.values(), key=lambda m: ts_key(m["ts"])), entry
+        return sorted(found.values(), key=lambda m: ts_key(m["ts"])), entry, deleted
 
     def _replies(self, channel_id: str, thread_ts: str, after: str | None) -> list[JSON]:
         replies = []
@@ -285,6 +302,11 @@ class _Reader:
 
     def _young(self, last_reply: str) -> bool:
         return ts_datetime(last_reply) >= self.now - self.window
+
+
+def _tombstone(message: JSON) -> bool:
+    """What Slack leaves of a deleted message that had replies."""
+    return message.get("subtype") == "tombstone"
 
 
 def _edited(message: JSON) -> str:

@@ -171,3 +171,19 @@ def test_digest_dry_run_prints_blocks_then_posts_once(
     assert main(argv) == 0  # the same digest again: nothing new is posted
     assert len(digest_channel_messages(setup)) == posted
     assert "nothing posted" in capsys.readouterr().err
+
+
+def test_a_digest_slack_refuses_is_one_line_and_exit_1(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with setup.org.world.lock:
+        setup.org.world.slack.scopes = set(ALL_SCOPES - {"chat:write"})
+    argv = ["digest", "--config", str(setup.config_path), "--as-of", setup.org.as_of.isoformat()]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("opsaudit: the digest is not posted: slack: chat.postMessage failed:")
+    assert "'chat:write'" in err[-1]
+    with setup.org.world.lock:
+        setup.org.world.slack.scopes = None
+    assert main(argv) == 0  # nothing was recorded as sent: the next run posts it
+    assert digest_channel_messages(setup)

@@ -245,6 +245,7 @@ def _digest(args: argparse.Namespace) -> int:
     from opsaudit.posting import chat_poster_for, digest_window, post_digest
     from opsaudit.runtime import open_runtime
     from opsaudit.secrets import resolve_tokens
+    from opsaudit.sources.base import SourceError
 
     config = load_config(args.config)
     tokens = resolve_tokens(config)
@@ -257,9 +258,13 @@ def _digest(args: argparse.Namespace) -> int:
             offline=False,
             progress=_progress,
         )
-        outcome, sent = post_digest(
-            runtime=runtime, poster=poster, sources=sources, as_of=as_of, dry_run=args.dry_run
-        )
+        try:
+            outcome, sent = post_digest(
+                runtime=runtime, poster=poster, sources=sources, as_of=as_of, dry_run=args.dry_run
+            )
+        except SourceError as exc:  # the workspace refused: nothing is recorded as sent
+            _progress(f"opsaudit: the digest is not posted: {exc}")
+            return EXIT_ERROR
     for warning in sent.warnings:
         _progress(f"opsaudit: {warning}")
     if args.dry_run:

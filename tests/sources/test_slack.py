@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +15,6 @@ from slack_fixtures import (
     SENTINEL,
     SINCE,
     Org,
-    build_org,
     by_channel,
     endpoint,
     free_port,
@@ -26,18 +24,6 @@ from slack_fixtures import (
 from opsaudit.sandbox.server import Faults, Sandbox
 from opsaudit.sources.base import Endpoint, RequestCounter, RetryPolicy, SourceError
 from opsaudit.sources.slack import fetch_slack
-
-
-@pytest.fixture
-def org() -> Org:
-    return build_org()
-
-
-@pytest.fixture
-def sb(org: Org) -> Iterator[Sandbox]:
-    with Sandbox(org.world) as sandbox:
-        yield sandbox
-
 
 # ---------------------------------------------------------------------------- full sync
 

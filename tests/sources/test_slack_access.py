@@ -3,26 +3,13 @@ private rooms, missing scopes; through slack_sdk against the sandbox."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from slack_fixtures import Org, build_org, by_channel, sync, sync_saying
+from slack_fixtures import Org, by_channel, sync, sync_saying
 
 from opsaudit.records import Channel, ChatBatch
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.slack_access import ALL_SCOPES
 from opsaudit.sources.base import Cursor, SourceError
-
-
-@pytest.fixture
-def org() -> Org:
-    return build_org()
-
-
-@pytest.fixture
-def sb(org: Org) -> Iterator[Sandbox]:
-    with Sandbox(org.world) as sandbox:
-        yield sandbox
 
 
 def _not_member(org: Org, name: str) -> None:

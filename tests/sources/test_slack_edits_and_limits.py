@@ -5,14 +5,11 @@ history request a minute, 15 messages a page, on a scaled-down minute)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 
-import pytest
 from slack_fixtures import (
     SCOPE,
     Org,
-    build_org,
     by_channel,
     summary_text,
     sync,
@@ -22,17 +19,6 @@ from slack_fixtures import (
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sandbox.slack_limits import SlackLimits
 from opsaudit.sources.base import RequestCounter
-
-
-@pytest.fixture
-def org() -> Org:
-    return build_org()
-
-
-@pytest.fixture
-def sb(org: Org) -> Iterator[Sandbox]:
-    with Sandbox(org.world) as sandbox:
-        yield sandbox
 
 
 def _edit(org: Org, channel: str, ts: str, text: str) -> None:

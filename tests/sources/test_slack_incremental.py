@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-from slack_fixtures import NOW, SCOPE, SENTINEL, Org, build_org, summary_text, sync
+from slack_fixtures import NOW, SCOPE, SENTINEL, Org, summary_text, sync
 
 from opsaudit.records import ChatBatch
 from opsaudit.sandbox.server import Sandbox
 from opsaudit.sources.base import Cursor
 from opsaudit.sources.slack import WarRoomScope
-
-
-@pytest.fixture
-def org() -> Org:
-    return build_org()
-
-
-@pytest.fixture
-def sb(org: Org) -> Iterator[Sandbox]:
-    with Sandbox(org.world) as sandbox:
-        yield sandbox
 
 
 def first_sync(sb: Sandbox, scope: WarRoomScope = SCOPE) -> Cursor:

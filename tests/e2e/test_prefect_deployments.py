@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ import yaml
 
 from e2e.processes import Background, http_ok, run, start, wait_for
 from netutil import free_port
+from opsaudit.setup.envfile import read_env_file
 
 pytestmark = pytest.mark.slow
 
@@ -117,22 +119,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             process.stop()
 
 
-def _client(stack: Stack) -> Any:
+@contextmanager
+def _client(stack: Stack) -> Iterator[Any]:
+    """A Prefect client of the test's server (the suite's own settings name none)."""
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    class _Scoped:
-        def __enter__(self) -> Any:
-            self._settings = temporary_settings(updates={PREFECT_API_URL: stack.api_url})
-            self._settings.__enter__()
-            self._client = get_client(sync_client=True)
-            return self._client.__enter__()
-
-        def __exit__(self, *exc: object) -> None:
-            self._client.__exit__(*exc)
-            self._settings.__exit__(*exc)
-
-    return _Scoped()
+    with (
+        temporary_settings(updates={PREFECT_API_URL: stack.api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        yield client
 
 
 def run_deployment(stack: Stack, name: str, parameters: dict[str, Any]) -> Any:
@@ -198,11 +195,6 @@ def test_the_weekly_report_is_written_and_published(stack: Stack) -> None:
     assert artifacts_of(stack, flow_run.id)
 
 
-def _env_file(path: Path) -> dict[str, str]:
-    pairs = (line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines())
-    return {k.strip(): v.strip().strip("'\"") for k, v in pairs if not k.startswith("#")}
-
-
 def digest_channel_messages(stack: Stack) -> list[dict[str, Any]]:
     """The digest channel's messages, read back through Slack's own client."""
     import ssl
@@ -210,7 +202,7 @@ def digest_channel_messages(stack: Stack) -> list[dict[str, Any]]:
     from slack_sdk import WebClient
 
     slack = stack.config["sources"]["slack"]
-    token = _env_file(stack.sandbox_dir / "sandbox.env")["SLACK_BOT_TOKEN"]
+    token = read_env_file(stack.sandbox_dir / "sandbox.env")["SLACK_BOT_TOKEN"]
     context = ssl.create_default_context(cafile=slack["ca_file"])
     client = WebClient(token=token, base_url=slack["api_url"], ssl=context)
     channels = client.conversations_list(types="public_channel,private_channel", limit=999)

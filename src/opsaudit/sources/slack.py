@@ -160,7 +160,7 @@ def fetch_slack(
         why = access_problem(api, channel, join=join_channels)
         if why is None:
             try:
-                messages, known[channel["id"]] = reader.read(channel, known.get(channel["id"]))
+                messages, known[channel["id"]], _ = reader.read(channel, known.get(channel["id"]))
             except SlackCallError as exc:
                 why = unreadable_because(channel, exc)
             else:
@@ -176,7 +176,7 @@ def fetch_slack(
         why = access_problem(api, room, join=join_channels)
         if why is not None:
             raise SourceError("slack", f"cannot read the incidents channel: {why}")
-        messages, known[room["id"]], deleted = reader.read_tracked(room, known.get(room["id"]))
+        messages, known[room["id"]], deleted = reader.read(room, known.get(room["id"]))
         batch.messages.extend(to_message(room["id"], m) for m in messages)
         posts = [m for m in messages if is_summary_post(str(m.get("text") or ""))]
         if posts and not state.get("workspace_url"):

@@ -24,14 +24,10 @@ class Reader:
         self.page_size = page_size
         self.window = window  # history is re-read this far back: threads and edits
 
-    def read(self, channel: JSON, prior: JSON | None) -> tuple[list[JSON], JSON]:
-        """The channel's new messages (history and replies) and its next cursor entry."""
-        messages, entry, _ = self.read_tracked(channel, prior)
-        return messages, entry
-
-    def read_tracked(self, channel: JSON, prior: JSON | None) -> tuple[list[JSON], JSON, list[str]]:
-        """:meth:`read`, also remembering the channel's top-level messages of the re-read
-        window, and saying which remembered ones history no longer has (deleted)."""
+    def read(self, channel: JSON, prior: JSON | None) -> tuple[list[JSON], JSON, list[str]]:
+        """The channel's new messages (history and replies), its next cursor entry, and
+        the top-level messages of the re-read window that history no longer has (deleted),
+        of those the entry remembered."""
         if prior is None or _since_moved(prior, self.since):
             prior = {"newest_ts": None, "since": iso(self.since), "threads": {}}
             oldest = newest_seen = datetime_ts(self.since)
